@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+/**
+ * mmreplay command-line entry. `runCli` parses argv with yargs, runs one command and returns the
+ * exit code: 0 success, 2 bad usage or bad input, 1 anything else (DESIGN.md section 6).
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import yargs, { type Argv } from 'yargs';
+import { InputError, InvariantError } from '../util/errors.js';
+import { println, type CliIO } from './io.js';
+import { COMMANDS, type CommandStatus } from './commands.js';
+
+/** Thrown by yargs' fail handler so usage errors map to exit 2. */
+class UsageFailure extends Error {}
+
+/** Build the yargs parser over `argv` for `io`. */
+export function buildParser(argv: string[], io: CliIO, status: CommandStatus): Argv {
+  let parser = yargs(argv)
+    .scriptName('mmreplay')
+    .usage('$0 <command> [options]\n\nTrace-driven analyzer and replayer for Linux page-fault and page-migration workloads.')
+    .strict()
+    .demandCommand(1, 'Name a command; see the list above.')
+    .recommendCommands()
+    .exitProcess(false)
+    .wrap(Math.min(120, io.stdout.columns ?? 100))
+    .epilogue('Exit status: 0 success, 2 bad usage or bad input, 1 internal error.\nDocs: README.md, docs/.')
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageFailure(msg ?? 'bad usage');
+    })
+    .help()
+    .alias('h', 'help')
+    .version();
+  for (const make of COMMANDS) parser = parser.command(make(io, status));
+  return parser;
+}
+
+/** Run one mmreplay command line; resolves to the process exit code. */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const status: CommandStatus = { code: 0 };
+  try {
+    await buildParser(argv, io, status).parseAsync();
+    return status.code;
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+/** Print an error the way its kind deserves and return the exit code. */
+export function reportError(err: unknown, io: CliIO): number {
+  if (err instanceof UsageFailure) {
+    println(io.stderr, `mmreplay: ${err.message}\nRun 'mmreplay --help' or 'mmreplay <command> --help'.`);
+    return 2;
+  }
+  if (err instanceof InputError) {
+    println(io.stderr, err.message.split('\n').map((l) => `mmreplay: ${l}`).join('\n'));
+    return 2;
+  }
+  if (err instanceof InvariantError) {
+    println(io.stderr, `mmreplay: BUG: ${err.message}`);
+    if (err.history.length > 0) println(io.stderr, `recent history of ${err.entity}:\n  ${err.history.join('\n  ')}`);
+    return 1;
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  println(io.stderr, `mmreplay: internal error: ${e.message}`);
+  if (io.env.MMREPLAY_DEBUG) println(io.stderr, e.stack ?? '');
+  else println(io.stderr, 'mmreplay: set MMREPLAY_DEBUG=1 for the stack trace, and please report it.');
+  return 1;
+}
+
+/** The real process: argv, stdio, exit code. */
+async function main(): Promise<void> {
+  const io: CliIO = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env };
+  process.exitCode = await runCli(process.argv.slice(2), io);
+}
+
+const invokedDirectly = (() => {
+  try {
+    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+})();
+if (invokedDirectly) void main();

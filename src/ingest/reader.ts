@@ -1,0 +1,96 @@
+/**
+ * The one interface every text trace reader implements: push chunks of text, end, and find the
+ * events in the batch builder, the problems in the issue list and the tallies in the counters.
+ * Readers stream: they keep at most a partial line between chunks, never a whole file.
+ */
+import type { EventBatchBuilder } from './batch.js';
+import type { Counters } from '../util/diagnostics.js';
+import { InputError, type InputIssue } from '../util/errors.js';
+
+/** Source formats, as written to `source.format`. */
+export const SOURCE_FORMATS = ['csv', 'perf', 'ftrace', 'lackey', 'arrow'] as const;
+export type SourceFormat = (typeof SOURCE_FORMATS)[number];
+
+/** Options a user can give readers from the CLI. */
+export interface ReaderOptions {
+  /** Process to put threads in when the trace prints only tids and has no mm= pointers. */
+  pid?: number;
+}
+
+/** What a reader writes to. */
+export interface ReaderContext {
+  /** File name used in issues (as the user typed it). */
+  file: string;
+  events: EventBatchBuilder;
+  counters: Counters;
+  issues: IssueList;
+  options: ReaderOptions;
+}
+
+/** A streaming text reader. */
+export interface TraceReader {
+  readonly format: SourceFormat;
+  /** Feed the next chunk of text (any split, including mid-line). */
+  push(chunk: string): void;
+  /** No more input: flush the last partial line and any pending state. */
+  end(): void;
+}
+
+/** Errors stop ingest after this many, so a wrong-format file gives a short, readable report. */
+export const MAX_REPORTED_ERRORS = 20;
+
+/**
+ * Collects input errors. Ingest keeps reading past an error (to report several at once) until
+ * MAX_REPORTED_ERRORS, then throws; `throwIfAny()` at the end throws an InputError with all.
+ */
+export class IssueList {
+  readonly errors: InputIssue[] = [];
+  readonly warnings: InputIssue[] = [];
+
+  error(issue: InputIssue): void {
+    this.errors.push(issue);
+    if (this.errors.length >= MAX_REPORTED_ERRORS) this.throwIfAny();
+  }
+
+  warn(issue: InputIssue): void {
+    this.warnings.push(issue);
+  }
+
+  throwIfAny(): void {
+    if (this.errors.length > 0) throw new InputError(this.errors);
+  }
+}
+
+/**
+ * Splits pushed text into lines with 1-based line numbers; the partial last line is kept for the
+ * next chunk. Handles `\n` and `\r\n`.
+ */
+export class LineSplitter {
+  private tail = '';
+  /** Number of the last line handed out. */
+  line = 0;
+
+  constructor(private readonly onLine: (line: string, lineNo: number) => void) {}
+
+  push(chunk: string): void {
+    let text = this.tail + chunk;
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) break;
+      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      this.onLine(text.slice(start, end), ++this.line);
+      start = nl + 1;
+    }
+    this.tail = text.slice(start);
+    text = '';
+  }
+
+  end(): void {
+    if (this.tail.length > 0) {
+      const t = this.tail.endsWith('\r') ? this.tail.slice(0, -1) : this.tail;
+      this.tail = '';
+      this.onLine(t, ++this.line);
+    }
+  }
+}
