@@ -3,7 +3,6 @@
  * events in the batch builder, the problems in the issue list and the tallies in the counters.
  * Readers stream: they keep at most a partial line between chunks, never a whole file.
  */
-import type { EventBatchBuilder } from './batch.js';
 import type { Counters } from '../util/diagnostics.js';
 import { InputError, type InputIssue } from '../util/errors.js';
 
@@ -17,11 +16,25 @@ export interface ReaderOptions {
   pid?: number;
 }
 
+/**
+ * Where readers put events. The ingest pipeline's implementation validates across formats
+ * (per-thread `ts` never going backwards, a tid bound to one pid, fork children not already in
+ * use) and reports problems at `line` of the current file before the row reaches the batch.
+ */
+export interface EventSink {
+  push(ts: number, pid: number, tid: number, op: number, addr: number, len: number, arg: number, line: number): void;
+  /**
+   * Intern an observed kernel object (an `mm=` or lock pointer, as printed) and return a small
+   * id for the `addr` column of `obs_*` rows; the texts go to `observations.objects` metadata.
+   */
+  internObject(text: string): number;
+}
+
 /** What a reader writes to. */
 export interface ReaderContext {
   /** File name used in issues (as the user typed it). */
   file: string;
-  events: EventBatchBuilder;
+  events: EventSink;
   counters: Counters;
   issues: IssueList;
   options: ReaderOptions;
