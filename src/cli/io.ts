@@ -7,6 +7,8 @@ import type { Writable } from 'node:stream';
 export interface CliIO {
   stdout: Writable & { isTTY?: boolean; columns?: number };
   stderr: Writable & { isTTY?: boolean };
+  /** Standard input, for `-` as an input file name (absent in tests unless given). */
+  stdin?: NodeJS.ReadableStream;
   /** Working directory that relative paths resolve against. */
   cwd: string;
   /** Environment (for CI detection, colours). */

@@ -70,7 +70,7 @@ export function reportError(err: unknown, io: CliIO): number {
 
 /** The real process: argv, stdio, exit code. */
 async function main(): Promise<void> {
-  const io: CliIO = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env };
+  const io: CliIO = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: process.cwd(), env: process.env };
   process.exitCode = await runCli(process.argv.slice(2), io);
 }
 

@@ -19,6 +19,7 @@ export const INGEST_COUNTERS: readonly CounterDef[] = [
   { name: 'events_written', severity: 'info', description: 'replayable events written to the table' },
   { name: 'observations_written', severity: 'info', description: 'obs_* observation rows written (analyze only)' },
   { name: 'skipped_blank', severity: 'info', description: 'blank or comment lines skipped' },
+  { name: 'skipped_valgrind_chatter', severity: 'info', description: 'valgrind `==PID==` lines in lackey traces, skipped' },
   { name: 'skipped_unknown_event', severity: 'warning', description: 'trace events of a kind mmreplay does not use, skipped (see unknown_events)' },
   { name: 'skipped_unpaired_exit', severity: 'warning', description: 'sys_exit_mmap without a matching sys_enter_mmap on that thread' },
   { name: 'skipped_failed_syscall', severity: 'info', description: 'syscalls that returned an error, not replayed' },

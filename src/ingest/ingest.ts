@@ -1,0 +1,201 @@
+/**
+ * The ingest pipeline: byte chunks in, validated Arrow record batches out. Library code: inputs
+ * are async iterables of bytes with display names, batches go to a callback, problems come back
+ * as typed issues and counters; no fs, process or console here (the CLI opens files and writes).
+ *
+ * Per input: hash the bytes as given (`source.sha256`), gunzip when they start with the gzip
+ * magic, decide the format from the content (`--format auto`) or take the one given, then stream
+ * through that format's reader into one ValidatingSink and EventBatchBuilder shared by all
+ * inputs, so several inputs are concatenated in order and validated as one trace. Ingest keeps
+ * going past errors to report up to MAX_REPORTED_ERRORS of them, then throws an InputError.
+ */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { RecordBatch } from 'apache-arrow';
+import { readArrowInput } from './arrow_input.js';
+import { EventBatchBuilder } from './batch.js';
+import { createCsvReader } from './csv.js';
+import { SNIFF_BYTES, detectFormat, isGzip, type InputFormat } from './detect.js';
+import { createFtraceReader } from './ftrace.js';
+import { createLackeyReader } from './lackey.js';
+import { createPerfReader } from './perf.js';
+import { IssueList, type ReaderContext, type ReaderOptions, type SourceFormat, type TraceReader } from './reader.js';
+import { BATCH_ROWS, FORMAT_VERSION, META } from './schema.js';
+import { ValidatingSink } from './validate.js';
+import { Counters } from '../util/diagnostics.js';
+import { InputError, type InputIssue } from '../util/errors.js';
+
+/** One input: a display name (used in messages and `source.path`) and its bytes. */
+export interface IngestSource {
+  name: string;
+  chunks: AsyncIterable<Uint8Array>;
+}
+
+/** Options of one ingest run. */
+export interface IngestOptions extends ReaderOptions {
+  /** `auto` (default) decides per input from its content. */
+  format?: InputFormat;
+  /** Receives each finished record batch, in order; awaited (backpressure). */
+  onBatch: (batch: RecordBatch) => void | Promise<void>;
+  /** Rows per batch (default BATCH_ROWS). */
+  batchRows?: number;
+}
+
+/** What was read from one input. */
+export interface IngestedInput {
+  name: string;
+  format: SourceFormat;
+  gzip: boolean;
+  /** Bytes as given (before decompression) and their sha256 in hex. */
+  bytes: number;
+  sha256: string;
+  /** Schema metadata of an Arrow input (its own source and counters); empty for text. */
+  metadata: Map<string, string>;
+}
+
+/** The outcome of a successful ingest run. */
+export interface IngestResult {
+  /** Rows written: replayable events plus observations. */
+  rows: number;
+  events: number;
+  observations: number;
+  counters: Counters;
+  warnings: InputIssue[];
+  inputs: IngestedInput[];
+  /** Observed object texts by id (`observations.objects`). */
+  objects: string[];
+  /** The table's schema metadata (DESIGN.md section 1). */
+  metadata: Map<string, string>;
+}
+
+/** Byte chunks that hash and count themselves as they pass. */
+async function* hashing(chunks: AsyncIterable<Uint8Array>, into: { hash: ReturnType<typeof createHash>; bytes: number }): AsyncGenerator<Uint8Array> {
+  for await (const c of chunks) {
+    into.hash.update(c);
+    into.bytes += c.length;
+    yield c;
+  }
+}
+
+/** Read at least `want` bytes (or all) from `it`; returns them and an iterable of everything. */
+async function peek(it: AsyncIterator<Uint8Array>, want: number): Promise<{ head: Uint8Array; all: AsyncIterable<Uint8Array> }> {
+  const first: Uint8Array[] = [];
+  let n = 0;
+  let done = false;
+  while (n < want) {
+    const r = await it.next();
+    if (r.done) { done = true; break; }
+    first.push(r.value);
+    n += r.value.length;
+  }
+  const head = first.length === 1 ? first[0]! : Buffer.concat(first);
+  async function* all(): AsyncGenerator<Uint8Array> {
+    yield* first;
+    if (done) return;
+    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+  }
+  return { head, all: all() };
+}
+
+/** Decompress a gzip byte stream; corrupt data becomes an InputError naming the file. */
+async function* gunzip(chunks: AsyncIterable<Uint8Array>, file: string): AsyncGenerator<Uint8Array> {
+  const gz = createGunzip({ chunkSize: 256 * 1024 });
+  const input = Readable.from(chunks, { objectMode: false });
+  input.on('error', (e) => gz.destroy(e));
+  input.pipe(gz);
+  try {
+    for await (const c of gz) yield c as Uint8Array;
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    if (!code.startsWith('Z_')) throw err;
+    throw new InputError({ code: 'bad-gzip', stage: 'ingest', file, expected: `a complete gzip stream (${(err as Error).message})` });
+  }
+}
+
+/** The text reader for a format. */
+function textReader(format: SourceFormat, ctx: ReaderContext, sink: ValidatingSink): TraceReader {
+  switch (format) {
+    case 'csv': return createCsvReader(ctx);
+    case 'lackey': return createLackeyReader(ctx, sink.maxTs + 1);
+    case 'perf': return createPerfReader(ctx);
+    case 'ftrace': return createFtraceReader(ctx);
+    case 'arrow': throw new Error('arrow is not a text format');
+  }
+}
+
+/** Ingest `sources` in order into one validated event table, batch by batch. */
+export async function ingest(sources: readonly IngestSource[], options: IngestOptions): Promise<IngestResult> {
+  const counters = new Counters();
+  const issues = new IssueList();
+  const pending: RecordBatch[] = [];
+  const builder = new EventBatchBuilder((b) => pending.push(b), options.batchRows ?? BATCH_ROWS);
+  const sink = new ValidatingSink(builder, issues);
+  const drain = async (): Promise<void> => {
+    while (pending.length > 0) await options.onBatch(pending.shift()!);
+  };
+  const inputs: IngestedInput[] = [];
+  for (const source of sources) {
+    const tally = { hash: createHash('sha256'), bytes: 0 };
+    let { head, all } = await peek(hashing(source.chunks, tally)[Symbol.asyncIterator](), 8);
+    const gzip = isGzip(head);
+    if (gzip) ({ head, all } = await peek(gunzip(all, source.name)[Symbol.asyncIterator](), SNIFF_BYTES));
+    else ({ head, all } = await peek(all[Symbol.asyncIterator](), SNIFF_BYTES));
+    const format = options.format === undefined || options.format === 'auto' ? detectFormat(head, source.name) : options.format;
+    if (format === undefined) {
+      throw new InputError({ code: 'unknown-format', stage: 'ingest', file: source.name, text: firstLine(head),
+        expected: 'a CSV with a header, perf script or ftrace text, valgrind lackey output, or Arrow IPC; or name the format with --format' });
+    }
+    const ctx: ReaderContext = { file: source.name, events: sink, counters, issues, options: { pid: options.pid } };
+    let metadata = new Map<string, string>();
+    if (format === 'arrow') {
+      sink.beginFile(source.name, 'row');
+      metadata = (await readArrowInput({ ...ctx, events: sink }, head, all, drain)).metadata;
+    } else {
+      sink.beginFile(source.name, 'line');
+      const reader = textReader(format, ctx, sink);
+      const decoder = new TextDecoder('utf-8');
+      for await (const chunk of all) {
+        reader.push(decoder.decode(chunk, { stream: true }));
+        await drain();
+      }
+      const rest = decoder.decode();
+      if (rest.length > 0) reader.push(rest);
+      reader.end();
+    }
+    await drain();
+    inputs.push({ name: source.name, format, gzip, bytes: tally.bytes, sha256: tally.hash.digest('hex'), metadata });
+  }
+  builder.flush();
+  issues.throwIfAny();
+  await drain();
+  counters.add('events_written', sink.events);
+  counters.add('observations_written', sink.observations);
+  return {
+    rows: builder.rows, events: sink.events, observations: sink.observations, counters,
+    warnings: issues.warnings, inputs, objects: sink.objects,
+    metadata: tableMetadata(inputs, counters, sink.objects),
+  };
+}
+
+/**
+ * Schema metadata of the table. `source.*` are plain strings for one input; for several, JSON
+ * arrays in input order (`source.format` then lists each input's format).
+ */
+export function tableMetadata(inputs: readonly IngestedInput[], counters: Counters, objects: readonly string[]): Map<string, string> {
+  const one = (pick: (i: IngestedInput) => string): string =>
+    inputs.length === 1 ? pick(inputs[0]!) : JSON.stringify(inputs.map(pick));
+  return new Map([
+    [META.formatVersion, FORMAT_VERSION],
+    [META.sourceFormat, one((i) => i.format)],
+    [META.sourcePath, one((i) => i.name)],
+    [META.sourceSha256, one((i) => i.sha256)],
+    [META.counters, JSON.stringify(counters.toJSON())],
+    [META.observedObjects, JSON.stringify(objects)],
+  ]);
+}
+
+function firstLine(head: Uint8Array): string {
+  const text = new TextDecoder('utf-8').decode(head.subarray(0, 200));
+  return text.split('\n')[0] ?? '';
+}
