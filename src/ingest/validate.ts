@@ -41,6 +41,7 @@ export class ValidatingSink implements EventSink {
   private lastPid = -1;
   private file = '';
   private unit: LocationUnit = 'line';
+  private readonly units = new Map<string, LocationUnit>();
   /** Largest `ts` accepted so far, over every file (-1 before the first row). */
   maxTs = -1;
   /** Replayable events and observation rows accepted. */
@@ -56,6 +57,7 @@ export class ValidatingSink implements EventSink {
   beginFile(file: string, unit: LocationUnit): void {
     this.file = file;
     this.unit = unit;
+    this.units.set(file, unit);
   }
 
   /** Validate one event and append it, or report why not. `line` is a line or row number. */
@@ -136,7 +138,8 @@ export class ValidatingSink implements EventSink {
   }
 
   private where(file: string, line: number): string {
-    return file === this.file ? `${this.unit} ${line}` : `${file} ${this.unit} ${line}`;
+    const at = `${this.units.get(file) ?? 'line'} ${line}`;
+    return file === this.file ? at : `${file} ${at}`;
   }
 
   private error(code: string, line: number, text: string, expected: string): void {

@@ -25,6 +25,7 @@ export const INGEST_COUNTERS: readonly CounterDef[] = [
   { name: 'skipped_failed_syscall', severity: 'info', description: 'syscalls that returned an error, not replayed' },
   { name: 'skipped_kernel_address', severity: 'warning', description: 'faults at kernel addresses (at or above 2^53), not replayed' },
   { name: 'skipped_madvise_other', severity: 'info', description: 'madvise advice other than MADV_DONTNEED / MADV_PAGEOUT' },
+  { name: 'obs_unknown_object', severity: 'warning', description: 'Arrow inputs whose obs_* rows name objects missing from observations.objects' },
   { name: 'extra_columns', severity: 'warning', description: 'CSV columns outside the contract, ignored' },
   { name: 'pid_grouping_assumed', severity: 'warning', description: 'threads whose process was assumed (no pid printed, no mm= pointer)' },
   { name: 'errors', severity: 'error', description: 'input errors (each reported with file and line)' },
