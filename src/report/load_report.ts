@@ -1,0 +1,55 @@
+/**
+ * Read a finished run back for `mmreplay report DIR`: meta.json plus the CSV files, checked
+ * against the column tables, into the same ReportData a fresh replay renders from. Pure over a
+ * `read(name)` function so the CLI owns the filesystem.
+ */
+import { InputError } from '../util/errors.js';
+import { parseReportCsv } from './csv.js';
+import type { ReportMeta } from './meta.js';
+import { REPLAY_FILES, REPLAY_TABLES, type ReportData, type ReportTables } from './report_data.js';
+
+/** Reads one file of the run directory; undefined when it does not exist. */
+export type ReadFile = (name: string) => string | undefined;
+
+/** Files `report` can do without (older runs): they render as empty. */
+const OPTIONAL = new Set(['fault_cdf.csv']);
+
+/** Parse meta.json text of a run directory (any kind); throws an InputError naming the file. */
+export function parseMetaJson(text: string | undefined, file: string): { kind: string } & Record<string, unknown> {
+  if (text === undefined) {
+    throw new InputError({ code: 'missing-file', stage: 'report', file, expected: 'a run directory written by `mmreplay replay -o DIR` or `mmreplay analyze -o DIR` (meta.json is missing)' });
+  }
+  let meta: unknown;
+  try {
+    meta = JSON.parse(text);
+  } catch (err) {
+    throw new InputError({ code: 'bad-json', stage: 'report', file, expected: `valid JSON (${(err as Error).message})` });
+  }
+  if (typeof meta !== 'object' || meta === null || typeof (meta as { kind?: unknown }).kind !== 'string') {
+    throw new InputError({ code: 'bad-meta', stage: 'report', file, text: text.slice(0, 60), expected: 'a JSON object with "kind": "replay" or "analyze"' });
+  }
+  return meta as { kind: string } & Record<string, unknown>;
+}
+
+/** Load a replay run's report data from its files; `dir` names it in messages. */
+export function loadReplayReport(read: ReadFile, dir: string, meta: ReportMeta): ReportData {
+  const tables = {} as ReportTables;
+  for (const t of REPLAY_TABLES) {
+    const { file, columns } = REPLAY_FILES[t];
+    const path = `${dir}/${file}`;
+    const text = read(file);
+    if (text === undefined) {
+      if (OPTIONAL.has(file)) {
+        tables[t] = [];
+        continue;
+      }
+      throw new InputError({ code: 'missing-file', stage: 'report', file: path, expected: `${file} next to meta.json; the run directory is incomplete` });
+    }
+    const parsed = parseReportCsv(text, path, columns);
+    if (columns.some((c) => c.format === 'time') && parsed.unit !== meta.unit) {
+      throw new InputError({ code: 'unit-mismatch', stage: 'report', file: path, expected: `times in ${meta.unit} as meta.json says, not ${parsed.unit}` });
+    }
+    tables[t] = parsed.rows;
+  }
+  return { meta, tables };
+}
