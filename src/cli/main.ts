@@ -39,7 +39,13 @@ export function buildParser(argv: string[], io: CliIO, status: CommandStatus): A
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const status: CommandStatus = { code: 0 };
   try {
-    await buildParser(argv, io, status).parseAsync();
+    // A parse callback makes yargs hand over --help / --version text instead of printing it to
+    // the real console, so it reaches io.stdout (and in-process tests can capture it).
+    let output = '';
+    await buildParser(argv, io, status).parseAsync(argv, {}, (_err, _argv, out) => {
+      output = out;
+    });
+    if (output) println(io.stdout, output);
     return status.code;
   } catch (err) {
     return reportError(err, io);
