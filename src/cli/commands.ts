@@ -4,8 +4,10 @@
  */
 import type { CommandModule } from 'yargs';
 import type { CliIO } from './io.js';
+import { generateCommand } from './generate.js';
 import { ingestCommand } from './ingest.js';
 import { inspectCommand } from './inspect.js';
+import { listCommand } from './list.js';
 
 /** Exit status a command may set without throwing. */
 export interface CommandStatus {
@@ -17,4 +19,4 @@ export interface CommandStatus {
 export type CommandFactory = (io: CliIO, status: CommandStatus) => CommandModule<any, any>;
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: CommandFactory[] = [ingestCommand, inspectCommand];
+export const COMMANDS: CommandFactory[] = [generateCommand, ingestCommand, inspectCommand, listCommand];

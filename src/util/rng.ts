@@ -106,12 +106,15 @@ export class Rng {
       throw new RangeError(`Rng.int: n must be an integer in [1, 2^53), got ${n}`);
     }
     if (n <= TWO_POW_32) {
-      // Rejection sampling: accept only draws below the largest multiple of n.
-      const limit = TWO_POW_32 - (TWO_POW_32 % n);
-      for (;;) {
-        const r = this.next();
-        if (r < limit) return r % n;
+      // Rejection sampling (as java.util.Random.nextInt): reject a draw that falls in the last,
+      // partial block of n values. Exact in doubles: every term stays below 2^33.
+      let u = this.next();
+      let r = u % n;
+      while (u - r + (n - 1) >= TWO_POW_32) {
+        u = this.next();
+        r = u % n;
       }
+      return r;
     }
     return Math.floor(this.float53() * n);
   }
