@@ -1,0 +1,175 @@
+/**
+ * The discrete-event core: a clock in integer cycles, the (cycle, seq) event heap, the CPUs and
+ * the run queue. Scheduling is deliberately simple and deterministic: a woken task takes its
+ * last CPU if idle, else the lowest idle CPU, else waits in one FIFO run queue; a CPU that frees
+ * up takes the head of the queue, paying a context switch when it changes task.
+ */
+import { EventHeap, type SimEvent } from './heap.js';
+import { Cpu } from './cpu.js';
+import { TaskState, type Block, type Task } from './task.js';
+import type { Rng } from '../../util/rng.js';
+
+/** Scheduler settings in cycles. */
+export interface EngineConfig {
+  cpus: number;
+  nodes: number;
+  tickPeriod: number;
+  tickCost: number;
+  contextSwitch: number;
+  wakeup: number;
+}
+
+/** A one-shot callback event. */
+export class Callback implements SimEvent {
+  constructor(private readonly fn: () => void) {}
+  fire(): void {
+    this.fn();
+  }
+}
+
+export class Engine {
+  readonly heap = new EventHeap();
+  now = 0;
+  readonly cpus: Cpu[];
+  private readonly runQueue: Task[] = [];
+  private runQueueHead = 0;
+  /** Tasks not yet DONE. */
+  live = 0;
+  contextSwitches = 0;
+  /** Called when a task's program ends. */
+  onTaskDone: (task: Task) => void = () => undefined;
+
+  constructor(readonly config: EngineConfig, rng: Rng) {
+    this.cpus = [];
+    for (let i = 0; i < config.cpus; i++) {
+      const node = Math.min(config.nodes - 1, Math.floor((i * config.nodes) / config.cpus));
+      // Stagger tick phases so CPUs do not all tick on the same cycle.
+      const phase = Math.floor((config.tickPeriod * i) / config.cpus);
+      this.cpus.push(new Cpu(i, node, config.tickPeriod, phase, config.tickCost, rng));
+    }
+  }
+
+  /** Queue an event at an absolute cycle (never in the past). */
+  at(cycle: number, ev: SimEvent): void {
+    this.heap.push(cycle < this.now ? this.now : cycle, ev);
+  }
+
+  /** Run `fn` at an absolute cycle. */
+  call(cycle: number, fn: () => void): void {
+    this.at(cycle, new Callback(fn));
+  }
+
+  /** Start a task at `cycle`: it wants a CPU from then on. */
+  start(task: Task, cycle: number): void {
+    this.live++;
+    task.state = TaskState.SLEEPING;
+    this.call(cycle, () => this.wake(task, this.now, 0));
+  }
+
+  /** Run until no event is left. Returns false if tasks remain blocked (a deadlock). */
+  run(): boolean {
+    const heap = this.heap;
+    for (;;) {
+      const ev = heap.pop();
+      if (ev === undefined) break;
+      this.now = heap.lastTime;
+      ev.fire();
+    }
+    return this.live === 0;
+  }
+
+  /** The task gives up its CPU to sleep on `block` (already queued by the caller). */
+  sleep(task: Task, block: Block): void {
+    task.state = TaskState.SLEEPING;
+    task.blockedOn = block;
+    task.blockedSince = this.now;
+    this.releaseCpu(task);
+  }
+
+  /** The task keeps its CPU and spins on `block`. */
+  spin(task: Task, block: Block): void {
+    task.state = TaskState.SPINNING;
+    task.blockedOn = block;
+    task.blockedSince = this.now;
+  }
+
+  /**
+   * Make a sleeping or spinning task continue at `cycle` (>= now). A spinner still has its CPU
+   * and resumes at once; a sleeper needs a CPU.
+   */
+  wake(task: Task, cycle: number, latency = this.config.wakeup): void {
+    task.blockedOn = null;
+    if (task.state === TaskState.SPINNING) {
+      task.state = TaskState.RUNNING;
+      this.at(cycle, task);
+      return;
+    }
+    if (task.state !== TaskState.SLEEPING) throw new Error(`wake of task ${task.tid} in state ${task.state}`);
+    const cpu = this.idleCpuFor(task);
+    if (cpu === null) {
+      task.state = TaskState.RUNNABLE;
+      this.runQueue.push(task);
+      return;
+    }
+    this.dispatch(cpu, task, cycle + latency);
+  }
+
+  private idleCpuFor(task: Task): Cpu | null {
+    const last = task.lastCpu;
+    if (last !== null && last.current === null) return last;
+    for (const c of this.cpus) if (c.current === null) return c;
+    return null;
+  }
+
+  /** Put `task` on `cpu` and continue it at `cycle` (plus a context switch if the CPU changes task). */
+  private dispatch(cpu: Cpu, task: Task, cycle: number): void {
+    cpu.wakeFromIdle(cycle);
+    let t = cycle;
+    if (cpu.lastTask !== null && cpu.lastTask !== task) {
+      t += this.config.contextSwitch;
+      this.contextSwitches++;
+    }
+    cpu.current = task;
+    cpu.lastTask = task;
+    cpu.tlbPid = task.pid;
+    task.cpu = cpu;
+    task.lastCpu = cpu;
+    task.state = TaskState.RUNNING;
+    this.at(t, task);
+  }
+
+  private releaseCpu(task: Task): void {
+    const cpu = task.cpu;
+    if (cpu === null) return;
+    task.cpu = null;
+    cpu.current = null;
+    if (this.runQueueHead < this.runQueue.length) {
+      const next = this.runQueue[this.runQueueHead++]!;
+      if (this.runQueueHead > 1024 && this.runQueueHead * 2 > this.runQueue.length) {
+        this.runQueue.splice(0, this.runQueueHead);
+        this.runQueueHead = 0;
+      }
+      this.dispatch(cpu, next, this.now);
+    }
+  }
+
+  /** True when a task waits in the run queue for a CPU. */
+  hasRunnable(): boolean {
+    return this.runQueueHead < this.runQueue.length;
+  }
+
+  /** Called by a task whose program returned. */
+  taskDone(task: Task): void {
+    task.state = TaskState.DONE;
+    this.releaseCpu(task);
+    this.live--;
+    this.onTaskDone(task);
+  }
+
+  /** Tasks still blocked after the heap ran dry, for deadlock reports. */
+  blockedTasks(tasks: Iterable<Task>): Task[] {
+    const out: Task[] = [];
+    for (const t of tasks) if (t.state !== TaskState.DONE) out.push(t);
+    return out;
+  }
+}

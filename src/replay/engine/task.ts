@@ -1,0 +1,107 @@
+/**
+ * An emulated task (a thread of a traced process) and the step protocol kernel paths use.
+ *
+ * Kernel paths are generators. They act on the model synchronously between yields and yield a
+ * `Step`: a number is CPU work in cycles (the clock moves by it, and interrupts may land after
+ * it unless the task runs with interrupts off); an object is a `Block`, a request that may put
+ * the task to sleep or spin (lock, folio, I/O, wait queue, timeout). Paths never move the clock
+ * themselves (STYLE.md point 4).
+ *
+ * Task states (legal transitions):
+ *   RUNNING  -> RUNNABLE (preempted/woken without a CPU), SPINNING (spinlock busy),
+ *               SLEEPING (sleeping lock, folio, I/O, wait queue, timeout), DONE
+ *   SPINNING -> RUNNING (lock handed over; the CPU was never released)
+ *   SLEEPING -> RUNNABLE (woken, waiting for a CPU) or RUNNING (woken onto an idle CPU)
+ *   RUNNABLE -> RUNNING
+ */
+import type { SimEvent } from './heap.js';
+import type { Cpu } from './cpu.js';
+import type { Engine } from './engine.js';
+
+export const enum TaskState {
+  RUNNING = 0,
+  RUNNABLE = 1,
+  SPINNING = 2,
+  SLEEPING = 3,
+  DONE = 4,
+}
+
+/** Returned by `Block.block` when the task stopped (sleeps or spins) and will be woken. */
+export const BLOCKED = -1;
+
+/**
+ * A request that may block the task. `block` returns BLOCKED when the task must stop now (it
+ * will be woken by whoever grants the request), or the cycles of work to charge when the
+ * request was granted at once (e.g. an uncontended lock's atomic and cache-line cost).
+ */
+export interface Block {
+  /** Short name for deadlock reports and timelines, e.g. `mmap_lock:W`, `folio lock`. */
+  readonly what: string;
+  block(task: Task): number;
+}
+
+/** What a kernel path yields: cycles of CPU work, or a blocking request. */
+export type Step = number | Block;
+
+/** A kernel path or a task's main program. */
+export type Program = Generator<Step, void, void>;
+
+export class Task implements SimEvent {
+  state: TaskState = TaskState.RUNNABLE;
+  cpu: Cpu | null = null;
+  lastCpu: Cpu | null = null;
+  /** Nesting depth of interrupts-off sections (spin_lock_irq). */
+  irqOff = 0;
+  /** What the task is blocked on, for deadlock reports. */
+  blockedOn: Block | null = null;
+  /** Cycle at which the current block started (wait-time accounting). */
+  blockedSince = 0;
+  program: Program | null = null;
+
+  constructor(
+    readonly engine: Engine,
+    readonly tid: number,
+    readonly pid: number,
+    readonly name: string,
+  ) {}
+
+  /** The CPU the task is running on; throws if it has none (an engine bug). */
+  get runningCpu(): Cpu {
+    const c = this.cpu;
+    if (c === null) throw new Error(`task ${this.tid} has no CPU`);
+    return c;
+  }
+
+  /** Heap callback: continue the program from where it stopped. */
+  fire(): void {
+    this.run();
+  }
+
+  /**
+   * Run the program until it blocks or its next step ends after the earliest other event.
+   * Steps that end before every queued event run immediately ("run ahead"): exactly what the
+   * heap would do, without pushing and popping our own continuation.
+   */
+  run(): void {
+    const e = this.engine;
+    const heap = e.heap;
+    const prog = this.program!;
+    for (;;) {
+      const r = prog.next();
+      if (r.done === true) {
+        e.taskDone(this);
+        return;
+      }
+      const s = r.value;
+      const cycles = typeof s === 'number' ? s : s.block(this);
+      if (cycles < 0) return;
+      const t = this.cpu!.afterWork(this, e.now + cycles);
+      if (t < heap.minTime()) {
+        e.now = t;
+        continue;
+      }
+      heap.push(t, this);
+      return;
+    }
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * The emulated kernel: one per policy replay. It owns the machine state (address spaces, folios,
+ * LRU, oracle, locks' statistics) and the helpers every path shares (folio lifetime, TLB
+ * flushes, accounting). Paths live in ./paths, one module per kernel function, and receive the
+ * Kernel plus the faulting Thread; they act on the model between yields and yield costs and
+ * blocks (engine/task.ts).
+ */
+import { Engine } from './engine/engine.js';
+import { Task } from './engine/task.js';
+import type { Costs } from './costs.js';
+import type { Policy } from './policies/types.js';
+import type { Rng } from '../util/rng.js';
+import type { MachineConfig, TimelineRecorder } from './result.js';
+import { LockStats } from './locks/lockstat.js';
+import type { LockEnv } from './locks/env.js';
+import { RwSem } from './locks/rwsem.js';
+import { SpinLock } from './locks/spinlock.js';
+import { Folio, PG_LRU } from './mm/folio.js';
+import { Mm } from './mm/mm.js';
+import { Vma, VM_SHARED } from './mm/vma.js';
+import { AnonVma } from './mm/anon_vma.js';
+import { Oracle } from './mm/oracle.js';
+import { ReplayStats } from './stats/replay_stats.js';
+import { PAGE_SIZE } from '../ingest/schema.js';
+import { InvariantError } from '../util/errors.js';
+import type { Path } from './paths/vm_fault.js';
+
+/** A traced thread: a Task plus what the current event's accounting needs. */
+export class Thread extends Task {
+  mm!: Mm;
+  /** How the current event was served (`hit`, `anon`, `cow`, `swapin`, ...); set by paths. */
+  path = '';
+  /** VM_FAULT_RETRY count of the current event. */
+  retries = 0;
+  /** The current event took at least one page fault. */
+  faulted = false;
+  exited = false;
+  /** One-entry VMA cache for the access hit path (like the old mm->mmap_cache). */
+  lastVma: Vma | null = null;
+}
+
+/** Everything a Kernel is built from. */
+export interface KernelConfig {
+  machine: MachineConfig;
+  costs: Costs;
+  policy: Policy;
+  rng: Rng;
+  timeline: TimelineRecorder | null;
+}
+
+export class Kernel {
+  readonly engine: Engine;
+  readonly costs: Costs;
+  readonly policy: Policy;
+  readonly rng: Rng;
+  readonly machine: MachineConfig;
+  readonly lockStats = new LockStats();
+  readonly lockEnv: LockEnv;
+  readonly stats = new ReplayStats();
+  readonly oracle = new Oracle();
+  readonly timeline: TimelineRecorder | null;
+  readonly mms = new Map<number, Mm>();
+  readonly threads: Thread[] = [];
+  /** The shared zero page: mapped read-only, never refcounted (is_zero_pfn). */
+  readonly zeroFolio: Folio;
+  /** Oracle views of shared objects by id (file id or shmem object). */
+  private readonly objectViews = new Map<string, number>();
+  private nextFolioId = 1;
+  private nextAnonVmaId = 1;
+  /** Resident folios (allocated, not freed), the figure --memory-limit bounds. */
+  resident = 0;
+  /** LRU list head/tail (oldest first), for reclaim. */
+  lruHead: Folio | null = null;
+  lruTail: Folio | null = null;
+
+  /**
+   * swap_free() of one swap-entry reference (a zapped or copied-over swap PTE). The swap
+   * subsystem (mm/swap.ts) installs itself here.
+   */
+  swapEntryFree: (slot: number) => void = (slot) => {
+    throw new InvariantError(`swap entry ${slot} freed but no swap subsystem is installed`, 'swap');
+  };
+
+  /**
+   * Direct reclaim when resident memory exceeds --memory-limit; installed by the reclaim path.
+   * Called by paths right after they allocate (as the allocator's slow path would).
+   */
+  reclaim: ((task: Thread) => Path<void>) | null = null;
+
+  /** Yield to reclaim if over the memory limit (a no-op without --memory-limit). */
+  *reclaimIfNeeded(task: Thread): Path<void> {
+    if (this.reclaim !== null && this.memoryLimitPages > 0 && this.resident > this.memoryLimitPages) yield* this.reclaim(task);
+  }
+
+  /** --memory-limit in pages (0 = none). */
+  readonly memoryLimitPages: number;
+
+  constructor(cfg: KernelConfig) {
+    this.machine = cfg.machine;
+    this.costs = cfg.costs;
+    this.policy = cfg.policy;
+    this.rng = cfg.rng;
+    this.timeline = cfg.timeline;
+    this.lockStats.timeline = cfg.timeline;
+    const m = cfg.machine;
+    this.engine = new Engine(
+      {
+        cpus: m.cpus,
+        nodes: m.nodes,
+        tickPeriod: cfg.costs.jiffy,
+        tickCost: cfg.costs.tick,
+        contextSwitch: cfg.costs.context_switch,
+        wakeup: cfg.costs.wakeup,
+      },
+      cfg.rng.derive(1),
+    );
+    this.lockEnv = { engine: this.engine, stats: this.lockStats, uncontended: cfg.costs.lock_uncontended, transfer: cfg.costs.cacheline_transfer };
+    this.memoryLimitPages = m.memoryLimitBytes === null ? 0 : Math.floor(m.memoryLimitBytes / PAGE_SIZE);
+    this.zeroFolio = new Folio(0, 0);
+    this.zeroFolio.refcount = 1 << 30;
+  }
+
+  /** Now, in cycles. */
+  get now(): number {
+    return this.engine.now;
+  }
+
+  /** A new, empty address space for `pid` (or a fork child's, filled by copy_page_range). */
+  newMm(pid: number, view: number): Mm {
+    const mm = new Mm(pid, new RwSem(this.lockEnv, 'mmap_lock'), () => new SpinLock(this.lockEnv, 'ptl'));
+    mm.view = view;
+    this.mms.set(pid, mm);
+    return mm;
+  }
+
+  /** A new VMA (not yet inserted). */
+  newVma(mm: Mm, start: number, end: number, pgoff: number, flags: number, file = -1): Vma {
+    const vma = new Vma(mm, start, end, pgoff, flags, new RwSem(this.lockEnv, 'vma_lock'), file);
+    if (this.policy.rmap_lock.perVmaAdjustLock) vma.adjustLock = new SpinLock(this.lockEnv, 'vma_adjust_lock');
+    return vma;
+  }
+
+  /** A new anon_vma (anon_vma_prepare / anon_vma_fork), rooted at `root` or its own root. */
+  newAnonVma(root: AnonVma | null): AnonVma {
+    return new AnonVma(this.nextAnonVmaId++, root?.root.lock ?? new RwSem(this.lockEnv, 'anon_vma'), root);
+  }
+
+  /** The oracle view of a shared object (`file:<id>`, `shm:<id>`), created on first use. */
+  objectView(key: string): number {
+    let v = this.objectViews.get(key);
+    if (v === undefined) {
+      v = this.oracle.newView();
+      this.objectViews.set(key, v);
+    }
+    return v;
+  }
+
+  /**
+   * Where an access to `addr` in `vma` lands in the oracle: [view, key]. Shared mappings use the
+   * object's view keyed by page index; private mappings the process's view keyed by page
+   * number, except private file pages never written by the process, which read the file's.
+   */
+  oracleSlot(mm: Mm, vma: Vma, addr: number, write: boolean): [number, number] {
+    const vpn = Math.floor(addr / PAGE_SIZE);
+    if ((vma.flags & VM_SHARED) !== 0) return [vma.sharedObject, vma.linearIndex(addr)];
+    if (vma.file >= 0 && !write && !this.oracle.written(mm.view, vpn)) return [vma.sharedObject, vma.linearIndex(addr)];
+    return [mm.view, vpn];
+  }
+
+  /** Allocate a folio on `node` (first touch: the faulting CPU's node). */
+  allocFolio(node: number): Folio {
+    const f = new Folio(this.nextFolioId++, node);
+    this.resident++;
+    return f;
+  }
+
+  /** Allocate on the node of the CPU `task` runs on. */
+  allocFolioFor(task: Task): Folio {
+    return this.allocFolio(task.runningCpu.node);
+  }
+
+  /** Drop a reference; frees the folio when it was the last (folio_put). */
+  putFolio(f: Folio, why: string): void {
+    if (f === this.zeroFolio) return;
+    if (f.put(1, why)) this.freeFolio(f);
+  }
+
+  /** Return a folio to the allocator (refcount already zero). */
+  freeFolio(f: Folio): void {
+    if (f.has(PG_LRU)) this.lruDel(f);
+    f.freed = true;
+    f.note('freed');
+    this.resident--;
+  }
+
+  /** folio_add_lru: newest at the tail. */
+  lruAdd(f: Folio): void {
+    if (f.has(PG_LRU)) return;
+    f.set(PG_LRU);
+    f.lruPrev = this.lruTail;
+    f.lruNext = null;
+    if (this.lruTail !== null) this.lruTail.lruNext = f;
+    else this.lruHead = f;
+    this.lruTail = f;
+  }
+
+  /** Remove from the LRU (isolation, free). */
+  lruDel(f: Folio): void {
+    if (!f.has(PG_LRU)) return;
+    f.clear(PG_LRU);
+    if (f.lruPrev !== null) f.lruPrev.lruNext = f.lruNext;
+    else this.lruHead = f.lruNext;
+    if (f.lruNext !== null) f.lruNext.lruPrev = f.lruPrev;
+    else this.lruTail = f.lruPrev;
+    f.lruPrev = f.lruNext = null;
+  }
+
+  /**
+   * TLB flush after changing PTEs of `mm` (ptep_clear_flush, flush_tlb_range): every other CPU
+   * that may cache the mm's translations gets an IPI and the flusher waits for them. Returns the
+   * flusher's cycles; the targets are charged their handler time as an interrupt.
+   */
+  flushTlb(task: Task, mm: Mm): number {
+    let targets = 0;
+    const self = task.cpu;
+    for (const c of this.engine.cpus) {
+      if (c !== self && c.tlbPid === mm.pid) {
+        c.interrupt(this.costs.ipi_handler);
+        targets++;
+      }
+    }
+    if (targets === 0) return 0;
+    this.stats.count('tlb_shootdowns');
+    return this.costs.tlb_shootdown_base + targets * this.costs.tlb_shootdown_per_cpu;
+  }
+
+  /** Threads of forked processes, started by fork() once the child's mm exists. */
+  readonly pendingProcesses = new Map<number, Thread[]>();
+  /** Checks run when the replay ends (e.g. stale migration entries left behind). */
+  readonly endChecks: (() => void)[] = [];
+
+  /** Start the threads of `pid` (a fork child) at `cycle`. */
+  startProcess(pid: number, cycle: number): void {
+    const threads = this.pendingProcesses.get(pid) ?? [];
+    this.pendingProcesses.delete(pid);
+    const mm = this.mms.get(pid)!;
+    for (const t of threads) {
+      t.mm = mm;
+      mm.users++;
+      this.engine.start(t, cycle);
+    }
+  }
+
+  /** Record an integrity finding of `task` at `addr`. */
+  integrity(kind: string, task: Thread, addr: number): void {
+    this.stats.integrityFinding(kind, task.tid, addr, this.now);
+    this.timeline?.instant(task.tid, 'integrity-violation', this.now, { kind, addr: `0x${addr.toString(16)}` });
+  }
+
+  /** Record a kernel BUG finding (e.g. a stale migration entry found by a fault). */
+  kernelBug(message: string, detail: string[]): void {
+    this.stats.findings.push({ kind: 'kernel_bug', message, cycles: this.now, detail });
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The integrity oracle (DESIGN.md section 2): what each process should see, kept apart from the
+ * mechanism that decides what it does see.
+ *
+ * A *view* is a logical memory: each process's private memory has one (fork gives the child a
+ * snapshot of the parent's), and each shared object (MAP_SHARED anonymous region, file) has one.
+ * A write through a view creates a version `view * 2^32 + seq`, seq counting that view's writes,
+ * so a version names its writer without per-write storage. A version is in view P's *lineage*
+ * when P wrote it, or an ancestor wrote it before the fork that led to P. Version 0 is the zero
+ * page's content and in every lineage.
+ *
+ * Reading data d where P expects version v: d == v is fine; d in P's lineage but not v is stale
+ * data, a lost write; d from outside P's lineage is a leak.
+ */
+import { PTRS_PER_PTE } from './pagetable.js';
+
+const SEQ_SPAN = 2 ** 32;
+
+class View {
+  seq = 0;
+  readonly pages = new Map<number, Float64Array>();
+  constructor(
+    readonly id: number,
+    readonly parent: View | null,
+    /** Parent's seq at the fork that created this view. */
+    readonly forkSeq: number,
+  ) {}
+}
+
+/** Outcome of checking data against expectations. */
+export const OK = 0;
+export const LOST_WRITE = 1;
+export const LEAK = 2;
+
+export class Oracle {
+  private readonly views: View[] = [new View(0, null, 0)];
+
+  /** A new root view (a process not created by fork, or a shared object). */
+  newView(): number {
+    const v = new View(this.views.length, null, 0);
+    this.views.push(v);
+    return v.id;
+  }
+
+  /** fork(): a child view starting as a snapshot of `parent`'s. */
+  forkView(parent: number): number {
+    const p = this.views[parent]!;
+    const v = new View(this.views.length, p, p.seq);
+    for (const [k, arr] of p.pages) v.pages.set(k, arr.slice());
+    this.views.push(v);
+    return v.id;
+  }
+
+  /** The version `view` expects at key (a page number for private views, an index for objects). */
+  expected(view: number, key: number): number {
+    const arr = this.views[view]!.pages.get(Math.floor(key / PTRS_PER_PTE));
+    return arr === undefined ? 0 : arr[key % PTRS_PER_PTE]!;
+  }
+
+  /** A write through `view` at key: returns the new version (to store in the folio). */
+  write(view: number, key: number): number {
+    const v = this.views[view]!;
+    const version = v.id * SEQ_SPAN + ++v.seq;
+    this.store(v, key, version);
+    return version;
+  }
+
+  /** Reset expectations over [key, key+n) to zero content (munmap, MADV_DONTNEED, new mmap). */
+  reset(view: number, key: number, n: number): void {
+    const v = this.views[view]!;
+    for (let k = key; k < key + n; k++) {
+      const arr = v.pages.get(Math.floor(k / PTRS_PER_PTE));
+      if (arr !== undefined) arr[k % PTRS_PER_PTE] = 0;
+    }
+  }
+
+  /** Whether key was ever written through view (private file pages fall back to the file). */
+  written(view: number, key: number): boolean {
+    return this.expected(view, key) !== 0;
+  }
+
+  private store(v: View, key: number, version: number): void {
+    const k = Math.floor(key / PTRS_PER_PTE);
+    let arr = v.pages.get(k);
+    if (arr === undefined) {
+      arr = new Float64Array(PTRS_PER_PTE);
+      v.pages.set(k, arr);
+    }
+    arr[key % PTRS_PER_PTE] = version;
+  }
+
+  /** True when `data` is in `view`'s lineage. */
+  inLineage(view: number, data: number): boolean {
+    if (data === 0) return true;
+    const dv = Math.floor(data / SEQ_SPAN);
+    const ds = data % SEQ_SPAN;
+    let limit = Infinity;
+    for (let v: View | null = this.views[view]!; v !== null; v = v.parent) {
+      if (v.id === dv) return ds <= limit;
+      limit = v.forkSeq;
+    }
+    return false;
+  }
+
+  /** Classify `data` read where `expected` was due, for `view`. */
+  check(view: number, expected: number, data: number): number {
+    if (data === expected) return OK;
+    return this.inLineage(view, data) ? LOST_WRITE : LEAK;
+  }
+
+  /**
+   * A gup reference's read (not coherent): data must be in the view's lineage and no older than
+   * `atRef`, the version expected when the reference was taken.
+   */
+  checkSnapshot(view: number, atRef: number, data: number): number {
+    if (data === atRef) return OK;
+    if (!this.inLineage(view, data)) return LEAK;
+    if (data === 0) return LOST_WRITE;
+    const sameView = Math.floor(data / SEQ_SPAN) === Math.floor(atRef / SEQ_SPAN);
+    return !sameView || data % SEQ_SPAN >= atRef % SEQ_SPAN ? OK : LOST_WRITE;
+  }
+}

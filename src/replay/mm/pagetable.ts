@@ -1,0 +1,84 @@
+/**
+ * Page tables: PTE tables of 512 entries, each with its own PTL (split PTE locks, as
+ * USE_SPLIT_PTE_PTLOCKS), kept in a map from table number to table. A PTE is in one of four
+ * states (none, present, swap entry, migration entry); columns are typed arrays so the hit path
+ * reads two numbers.
+ *
+ * PTE states and legal transitions:
+ *   NONE      -> PRESENT (fault maps a folio or the zero page)
+ *   PRESENT   -> NONE (zap), SWAP (reclaim unmaps after add_to_swap), MIGRATION (try_to_migrate),
+ *                PRESENT (COW replaces the folio, write-protect, make writable)
+ *   SWAP      -> PRESENT (do_swap_page), NONE (zap)
+ *   MIGRATION -> PRESENT (remove_migration_ptes installs the new or, on failure, the old folio),
+ *                NONE (zap)
+ */
+import type { Folio } from './folio.js';
+import type { SpinLock } from '../locks/spinlock.js';
+
+export const PTE_NONE = 0;
+export const PTE_PRESENT = 1;
+export const PTE_SWAP = 2;
+export const PTE_MIGRATION = 3;
+
+/** PTE bits (present and migration entries). */
+export const PTE_WRITE = 1;
+export const PTE_DIRTY = 2;
+/** A migration entry made from a writable PTE (is_writable_migration_entry). */
+export const PTE_MIG_WRITE = 4;
+
+export const PTRS_PER_PTE = 512;
+
+export class PteTable {
+  readonly kind = new Uint8Array(PTRS_PER_PTE);
+  readonly bits = new Uint8Array(PTRS_PER_PTE);
+  /** Swap slot of swap entries. */
+  readonly swap = new Float64Array(PTRS_PER_PTE);
+  /** Folio of present and migration entries. */
+  readonly folio: (Folio | null)[] = new Array<Folio | null>(PTRS_PER_PTE).fill(null);
+  /** Entries not NONE, so empty tables can be noticed. */
+  used = 0;
+
+  constructor(readonly ptl: SpinLock) {}
+
+  /** Write an entry (the state machine above is enforced by the paths; this is the store). */
+  set(i: number, kind: number, bits: number, folio: Folio | null, swap: number): void {
+    if (this.kind[i] === PTE_NONE && kind !== PTE_NONE) this.used++;
+    else if (this.kind[i] !== PTE_NONE && kind === PTE_NONE) this.used--;
+    this.kind[i] = kind;
+    this.bits[i] = bits;
+    this.folio[i] = folio;
+    this.swap[i] = swap;
+  }
+
+  clear(i: number): void {
+    this.set(i, PTE_NONE, 0, null, 0);
+  }
+}
+
+/** One address space's page tables. */
+export class PageTables {
+  readonly tables = new Map<number, PteTable>();
+
+  constructor(private readonly makePtl: () => SpinLock) {}
+
+  /** The PTE table covering page `vpn`, or undefined (pte_offset_map finds no table). */
+  lookup(vpn: number): PteTable | undefined {
+    return this.tables.get(Math.floor(vpn / PTRS_PER_PTE));
+  }
+
+  /** The PTE table covering `vpn`, allocated if absent (__pte_alloc). */
+  ensure(vpn: number): PteTable {
+    const k = Math.floor(vpn / PTRS_PER_PTE);
+    let t = this.tables.get(k);
+    if (t === undefined) {
+      t = new PteTable(this.makePtl());
+      this.tables.set(k, t);
+    }
+    return t;
+  }
+}
+
+/** Index of `vpn` within its PTE table. */
+export function pteIndex(vpn: number): number {
+  return vpn % PTRS_PER_PTE;
+}

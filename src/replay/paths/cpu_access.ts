@@ -1,0 +1,94 @@
+/**
+ * A CPU load, store or instruction fetch by a thread (the hardware side): walk the page table;
+ * if the PTE maps a folio with the right permission the access completes, otherwise the thread
+ * takes a page fault (do_user_addr_fault) and re-executes the access when it returns, as the
+ * hardware does. Every completed access is checked by the integrity oracle: a read must see the
+ * version its process expects; a write creates a new version in the folio the PTE maps.
+ */
+import type { Kernel, Thread } from '../kernel.js';
+import type { Folio } from '../mm/folio.js';
+import type { Vma } from '../mm/vma.js';
+import { LEAK, OK } from '../mm/oracle.js';
+import { PTE_DIRTY, PTE_PRESENT, PTE_WRITE, pteIndex } from '../mm/pagetable.js';
+import { InvariantError } from '../../util/errors.js';
+import { PAGE_SIZE } from '../../ingest/schema.js';
+import { do_user_addr_fault } from './do_user_addr_fault.js';
+import { auto_vma } from './auto_vma.js';
+import { VM_FAULT_MAJOR, VM_FAULT_SIGSEGV, type Path } from './vm_fault.js';
+
+/** Faults in a row on one access after which the emulator declares a livelock (a bug). */
+const MAX_REFAULTS = 10000;
+
+/** The VMA covering addr, through the thread's one-entry cache. */
+export function vmaOf(task: Thread, addr: number): Vma | null {
+  const lv = task.lastVma;
+  if (lv !== null && !lv.detached && addr >= lv.vmStart && addr < lv.vmEnd) return lv;
+  const v = task.mm.findVma(addr);
+  task.lastVma = v;
+  return v;
+}
+
+/** The oracle's view of a completed access to `folio` at `addr`. */
+export function checkAccess(k: Kernel, task: Thread, vma: Vma, addr: number, write: boolean, folio: Folio): void {
+  const [view, key] = k.oracleSlot(task.mm, vma, addr, write);
+  if (write) {
+    folio.data = k.oracle.write(view, key);
+    return;
+  }
+  const expected = k.oracle.expected(view, key);
+  if (folio.data === expected) return;
+  const r = k.oracle.check(view, expected, folio.data);
+  if (r !== OK) k.integrity(r === LEAK ? 'leak' : 'lost_write', task, addr);
+}
+
+/**
+ * Try the access without faulting: returns true (and does the oracle work) when the PTE allows
+ * it. The thread's hot path: two map lookups and a few array reads.
+ */
+export function tryAccess(k: Kernel, task: Thread, addr: number, write: boolean): boolean {
+  const vpn = Math.floor(addr / PAGE_SIZE);
+  const t = task.mm.pt.lookup(vpn);
+  if (t === undefined) return false;
+  const i = pteIndex(vpn);
+  if (t.kind[i] !== PTE_PRESENT) return false;
+  const bits = t.bits[i]!;
+  if (write && (bits & PTE_WRITE) === 0) return false;
+  const vma = vmaOf(task, addr);
+  if (vma === null) return false;
+  if (write) t.bits[i] = bits | PTE_DIRTY;
+  checkAccess(k, task, vma, addr, write, t.folio[i]!);
+  return true;
+}
+
+/** One access of `len` bytes at `addr`, faulting as needed, page by page. */
+export function* cpu_access(k: Kernel, task: Thread, addr: number, len: number, write: boolean): Path<void> {
+  const first = Math.floor(addr / PAGE_SIZE);
+  const last = Math.floor((addr + Math.max(len, 1) - 1) / PAGE_SIZE);
+  for (let vpn = first; vpn <= last; vpn++) {
+    const a = vpn === first ? addr : vpn * PAGE_SIZE;
+    let tries = 0;
+    while (!tryAccess(k, task, a, write)) {
+      if (vmaOf(task, a) === null) {
+        if (!k.machine.autoVma) {
+          k.stats.count('sigsegv');
+          task.path = 'sigsegv';
+          return;
+        }
+        yield* auto_vma(k, task, a);
+        continue;
+      }
+      if (++tries > MAX_REFAULTS) throw new InvariantError(`access at 0x${a.toString(16)} faulted ${MAX_REFAULTS} times in a row`, `task ${task.tid}`);
+      task.faulted = true;
+      k.timeline?.begin(task.tid, 'fault', k.now, { addr: `0x${a.toString(16)}`, write: write ? 1 : 0 });
+      const r = yield* do_user_addr_fault(k, task, a, write);
+      k.timeline?.end(task.tid, k.now);
+      if ((r & VM_FAULT_MAJOR) !== 0) k.stats.summary.major_faults++;
+      if ((r & VM_FAULT_SIGSEGV) !== 0) {
+        k.stats.count('sigsegv');
+        task.path = 'sigsegv';
+        return;
+      }
+    }
+  }
+  if (task.path === '') task.path = 'hit';
+}

@@ -1,0 +1,49 @@
+/**
+ * do_anonymous_page() (mm/memory.c): a fault on a none PTE of an anonymous VMA. A read maps the
+ * shared zero page read-only; a write allocates and zeroes a folio (on the faulting CPU's node),
+ * takes the PTL, re-checks the PTE is still none, adds the rmap and maps it writable.
+ */
+import { PG_ANON_EXCLUSIVE } from '../mm/folio.js';
+import { PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_WRITE, pteIndex } from '../mm/pagetable.js';
+import { vmf_anon_prepare } from './anon_vma_prepare.js';
+import { VM_FAULT_OK, VM_FAULT_RETRY, type Path, type VmFault } from './vm_fault.js';
+
+export function* do_anonymous_page(vmf: VmFault): Path {
+  const { k, task, mm, vma } = vmf;
+  const c = k.costs;
+  const t = mm.pt.ensure(vmf.vpn);
+  const i = pteIndex(vmf.vpn);
+  if (!vmf.write) {
+    // Use the zero page for reads (my_zero_pfn), mapped read-only.
+    yield t.ptl.lock;
+    if (t.kind[i] === PTE_NONE) t.set(i, PTE_PRESENT, 0, k.zeroFolio, 0);
+    t.ptl.unlock(task);
+    yield c.map_zero_page;
+    task.path = 'zero';
+    return VM_FAULT_OK;
+  }
+  if (!vmf_anon_prepare(vmf)) return VM_FAULT_RETRY;
+  // alloc_anon_folio(): allocate and clear.
+  const folio = k.allocFolioFor(task);
+  yield c.folio_alloc + c.page_zero;
+  yield t.ptl.lock;
+  if (t.kind[i] !== PTE_NONE) {
+    // Another thread mapped it first: release ours.
+    t.ptl.unlock(task);
+    k.putFolio(folio, 'do_anonymous_page lost race');
+    task.path = 'anon';
+    return VM_FAULT_OK;
+  }
+  // folio_add_new_anon_rmap(): exclusive to this mm, mapped once; the allocation reference
+  // becomes the mapping's reference.
+  folio.anonVma = vma.anonVma;
+  folio.index = vmf.index;
+  folio.mapDelta(1, 'do_anonymous_page');
+  folio.set(PG_ANON_EXCLUSIVE);
+  k.lruAdd(folio);
+  t.set(i, PTE_PRESENT, vma.isWritable() ? PTE_WRITE | PTE_DIRTY : 0, folio, 0);
+  t.ptl.unlock(task);
+  yield c.map_new_folio;
+  task.path = 'anon';
+  return VM_FAULT_OK;
+}

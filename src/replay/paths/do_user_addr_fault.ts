@@ -1,0 +1,62 @@
+/**
+ * do_user_addr_fault() (arch/x86/mm/fault.c): the page-fault entry. Try the per-VMA lock; on
+ * failure or VM_FAULT_RETRY fall back to mmap_lock (lock_mm_and_find_vma) and retry with
+ * FAULT_FLAG_TRIED for as long as handle_mm_fault asks. A VMA-locked fault that returned RETRY
+ * carries FAULT_FLAG_TRIED into the mmap_lock path only after a major fault (46e714c729c8, the
+ * 6.8 fix of a 6.7 regression; KERNEL.md A); we model that for every VMA-lock variant.
+ */
+import type { Kernel, Thread } from '../kernel.js';
+import { handle_mm_fault } from './handle_mm_fault.js';
+import { lock_vma_under_rcu } from './lock_vma_under_rcu.js';
+import {
+  FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_TRIED, FAULT_FLAG_VMA_LOCK, FAULT_FLAG_WRITE, VM_FAULT_COMPLETED,
+  VM_FAULT_MAJOR, VM_FAULT_RETRY, VM_FAULT_SIGSEGV, VmFault, type Path,
+} from './vm_fault.js';
+
+/** Handle one fault at `address`; returns the final vm_fault_t (SIGSEGV when no VMA). */
+export function* do_user_addr_fault(k: Kernel, task: Thread, address: number, write: boolean): Path {
+  const mm = task.mm;
+  const c = k.costs;
+  // One fault however many times it retries (DESIGN.md section 5, `faults`).
+  k.stats.summary.faults++;
+  yield c.fault_entry;
+  let flags = (write ? FAULT_FLAG_WRITE : 0) | (k.policy.fault_lock.allowRetry ? FAULT_FLAG_ALLOW_RETRY : 0);
+  let major = 0;
+
+  const vma = lock_vma_under_rcu(k, task, mm, address);
+  if (vma !== null) {
+    yield vma.lock.cost(task);
+    const vmf = new VmFault(k, task, mm, vma, address, flags | FAULT_FLAG_VMA_LOCK);
+    const r = yield* handle_mm_fault(vmf);
+    if ((r & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)) === 0) vma.lock.unlock(task);
+    if ((r & VM_FAULT_RETRY) === 0) return r;
+    task.retries++;
+    k.stats.count('fault_retries');
+    major |= r & VM_FAULT_MAJOR;
+    if ((r & VM_FAULT_MAJOR) !== 0) flags |= FAULT_FLAG_TRIED;
+  } else if (mm.findVma(address) !== null && (k.policy.fault_lock.vmaLock || k.policy.file_fault_lock.vmaLockFile)) {
+    k.stats.count('vma_lock_fallbacks');
+  }
+
+  for (;;) {
+    // lock_mm_and_find_vma(): mmap_read_lock, find_vma.
+    yield mm.mmapLock.read;
+    const v = mm.findVma(address);
+    if (v === null) {
+      mm.mmapLock.unlock(task);
+      return VM_FAULT_SIGSEGV;
+    }
+    const vmf = new VmFault(k, task, mm, v, address, flags);
+    const r = yield* handle_mm_fault(vmf);
+    major |= r & VM_FAULT_MAJOR;
+    if ((r & VM_FAULT_RETRY) !== 0) {
+      // The lock was released inside; retry with FAULT_FLAG_TRIED.
+      task.retries++;
+      k.stats.count('fault_retries');
+      flags |= FAULT_FLAG_TRIED;
+      continue;
+    }
+    if ((r & VM_FAULT_COMPLETED) === 0) mm.mmapLock.unlock(task);
+    return r | major;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * do_wp_page() (mm/memory.c): a write to a present, write-protected PTE, entered with the PTL
+ * held. An anonymous folio the wp_reuse policy allows is reused in place (wp_page_reuse);
+ * anything else is copied (wp_page_copy): drop the PTL, allocate and copy, retake the PTL,
+ * check pte_same, clear the old PTE with a TLB flush, map the copy, drop the old folio's
+ * mapping and reference.
+ */
+import { PG_ANON_EXCLUSIVE, PG_SWAPCACHE, type Folio } from '../mm/folio.js';
+import { PTE_DIRTY, PTE_PRESENT, PTE_WRITE, type PteTable } from '../mm/pagetable.js';
+import { vmf_anon_prepare } from './anon_vma_prepare.js';
+import { VM_FAULT_OK, VM_FAULT_RETRY, type Path, type VmFault } from './vm_fault.js';
+
+export function* do_wp_page(vmf: VmFault, t: PteTable, i: number): Path {
+  const { k, task, vma } = vmf;
+  const old = t.folio[i]!;
+  const anon = old !== k.zeroFolio && old.anonVma !== null && vma.isAnon();
+  if (anon) {
+    const reuse = k.policy.wp_reuse.canReuse({
+      refcount: old.refcount,
+      mapcount: old.mapcount,
+      inSwapCache: old.has(PG_SWAPCACHE),
+      anonExclusive: old.has(PG_ANON_EXCLUSIVE),
+    });
+    if (reuse) {
+      // wp_page_reuse(): make the PTE writable in place.
+      if (k.policy.wp_reuse.tracksAnonExclusive) old.set(PG_ANON_EXCLUSIVE);
+      t.bits[i] = t.bits[i]! | PTE_WRITE | PTE_DIRTY;
+      t.ptl.unlock(task);
+      k.stats.refcountOutcome('wp_reuse', 'reused', '-');
+      yield k.costs.pte_op;
+      task.path = 'wp-reuse';
+      return VM_FAULT_OK;
+    }
+    // Copied although only this mm maps it: someone else holds a reference.
+    k.stats.refcountOutcome('wp_reuse', 'copied', old.mapcount <= 1 ? old.holder() : '-');
+  }
+  t.ptl.unlock(task);
+  return yield* wp_page_copy(vmf, t, i, old);
+}
+
+/** wp_page_copy(): give this mm its own copy of `old` (the zero page: a zeroed folio). */
+function* wp_page_copy(vmf: VmFault, t: PteTable, i: number, old: Folio): Path {
+  const { k, task, mm, vma } = vmf;
+  const c = k.costs;
+  if (!vmf_anon_prepare(vmf)) return VM_FAULT_RETRY;
+  const copy = k.allocFolioFor(task);
+  const fromZero = old === k.zeroFolio;
+  yield c.folio_alloc + (fromZero ? c.page_zero : c.page_copy);
+  copy.data = fromZero ? 0 : old.data;
+  yield t.ptl.lock;
+  if (t.kind[i] !== PTE_PRESENT || t.folio[i] !== old) {
+    // pte_same() failed: someone else resolved the fault.
+    t.ptl.unlock(task);
+    k.putFolio(copy, 'wp_page_copy lost race');
+    task.path = 'cow';
+    return VM_FAULT_OK;
+  }
+  // ptep_clear_flush(): other CPUs may cache the old translation.
+  yield k.flushTlb(task, mm);
+  copy.anonVma = vma.anonVma;
+  copy.index = vmf.index;
+  copy.mapDelta(1, 'wp_page_copy');
+  copy.set(PG_ANON_EXCLUSIVE);
+  k.lruAdd(copy);
+  t.set(i, PTE_PRESENT, PTE_WRITE | PTE_DIRTY, copy, 0);
+  if (!fromZero) {
+    old.mapDelta(-1, 'wp_page_copy');
+    k.putFolio(old, 'wp_page_copy unmap');
+    k.stats.summary.cow_copies++;
+  }
+  t.ptl.unlock(task);
+  yield c.map_new_folio;
+  task.path = 'cow';
+  return VM_FAULT_OK;
+}

@@ -1,0 +1,34 @@
+/**
+ * handle_mm_fault() -> __handle_mm_fault() -> handle_pte_fault() (mm/memory.c): read the PTE
+ * without the PTL and dispatch: none -> do_anonymous_page / do_fault; not present (swap or
+ * migration entry) -> do_swap_page; present but write-protected on a write -> do_wp_page under
+ * the PTL; otherwise a spurious fault (another thread fixed it) that only re-checks under the PTL.
+ */
+import { PTE_MIGRATION, PTE_NONE, PTE_PRESENT, PTE_SWAP, PTE_WRITE, pteIndex } from '../mm/pagetable.js';
+import { do_anonymous_page } from './do_anonymous_page.js';
+import { do_fault } from './do_fault.js';
+import { do_swap_page } from './do_swap_page.js';
+import { do_wp_page } from './do_wp_page.js';
+import { VM_FAULT_OK, type Path, type VmFault } from './vm_fault.js';
+
+export function* handle_mm_fault(vmf: VmFault): Path {
+  const k = vmf.k;
+  yield k.costs.fault_walk;
+  const tbl = vmf.mm.pt.lookup(vmf.vpn);
+  const i = pteIndex(vmf.vpn);
+  const kind = tbl === undefined ? PTE_NONE : tbl.kind[i]!;
+  if (kind === PTE_NONE) {
+    return vmf.vma.isAnon() ? yield* do_anonymous_page(vmf) : yield* do_fault(vmf);
+  }
+  if (kind === PTE_SWAP || kind === PTE_MIGRATION) return yield* do_swap_page(vmf);
+  // Present: take the PTL and re-check (pte_same) before deciding.
+  const t = tbl!;
+  yield t.ptl.lock;
+  if (t.kind[i] !== PTE_PRESENT) {
+    t.ptl.unlock(vmf.task);
+    return VM_FAULT_OK;
+  }
+  if (vmf.write && (t.bits[i]! & PTE_WRITE) === 0) return yield* do_wp_page(vmf, t, i);
+  t.ptl.unlock(vmf.task);
+  return VM_FAULT_OK;
+}

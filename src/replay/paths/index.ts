@@ -1,0 +1,7 @@
+/**
+ * Loads every op-handling path module so each registers its ops (ops.ts). Import this once
+ * before replaying; add new op modules here.
+ */
+import './do_mmap.js';
+import './madvise_dontneed.js';
+import './do_exit.js';

@@ -1,0 +1,92 @@
+/**
+ * A traced thread's program: its rows in file order. Each row starts at its arrival time
+ * (DESIGN.md "Timing": `trace` = max(ts, end of the previous row); `gap` = end of the previous
+ * row plus the recorded gap) and runs its op; the latency of the row is recorded under the path
+ * that served it. Hits are handled inline; anything else goes through the kernel paths.
+ */
+import type { Kernel, Thread } from '../kernel.js';
+import { FIRST_OBSERVATION_OP, Op, OPS } from '../../ingest/schema.js';
+import { BLOCKED, type Block, type Program } from '../engine/task.js';
+import type { Histogram } from '../stats/histogram.js';
+import { cpu_access, tryAccess } from './cpu_access.js';
+import { opHandler } from './ops.js';
+import type { Path } from './vm_fault.js';
+
+/** The event table's columns (src/ingest/load.ts gives exactly these). */
+export interface EventColumns {
+  ts: Float64Array;
+  pid: Int32Array;
+  tid: Int32Array;
+  op: Int8Array;
+  addr: Float64Array;
+  len: Float64Array;
+  arg: Float64Array;
+}
+
+/** Wait for a row's arrival: user time on the CPU, or sleep if others wait for a CPU. */
+function* waitUntil(k: Kernel, task: Thread, cycle: number): Path<void> {
+  const e = k.engine;
+  if (!e.hasRunnable()) {
+    yield cycle - k.now;
+    return;
+  }
+  const block: Block = {
+    what: 'arrival',
+    block(t) {
+      e.sleep(t, this);
+      e.call(cycle, () => e.wake(t, e.now, 0));
+      return BLOCKED;
+    },
+  };
+  yield block;
+}
+
+export function* thread_main(k: Kernel, task: Thread, rows: Int32Array, cols: EventColumns, gapTiming: boolean): Program {
+  const cpn = k.costs.cyclesPerNs;
+  const hitCost = k.costs.access_hit;
+  const stats = k.stats;
+  const hit: Histogram[] = [stats.latencyOf('read', 'hit'), stats.latencyOf('write', 'hit'), stats.latencyOf('fetch', 'hit')];
+  let prevTs = -1;
+  for (let j = 0; j < rows.length; j++) {
+    const r = rows[j]!;
+    const op = cols.op[r]!;
+    if (op >= FIRST_OBSERVATION_OP) continue;
+    if (task.exited) {
+      stats.count('ops_after_exit');
+      continue;
+    }
+    const ts = Math.round(cols.ts[r]! * cpn);
+    const start = gapTiming && prevTs >= 0 ? k.now + (ts - prevTs) : ts;
+    prevTs = ts;
+    if (start > k.now) yield* waitUntil(k, task, start);
+    const t0 = k.now;
+    stats.summary.events++;
+    if (op <= Op.fetch) {
+      const addr = cols.addr[r]!;
+      const write = op === Op.write;
+      const len = cols.len[r]!;
+      // Hot path: a single-page access whose PTE allows it.
+      if ((addr % 4096) + len <= 4096 && tryAccess(k, task, addr, write)) {
+        yield hitCost;
+        hit[op]!.record(k.now - t0);
+        continue;
+      }
+      task.path = '';
+      task.faulted = false;
+      yield* cpu_access(k, task, addr, len, write);
+      yield hitCost;
+      const lat = k.now - t0;
+      stats.latencyOf(OPS[op]!, task.path).record(lat);
+      if (task.faulted) stats.faultLatency.record(lat);
+      continue;
+    }
+    task.path = '';
+    if (op === Op.compute) yield Math.round(cols.arg[r]! * cpn);
+    else {
+      const h = opHandler(op);
+      if (h === undefined) stats.count(`op_not_emulated.${OPS[op]}`);
+      else yield* h(k, task, { row: r, addr: cols.addr[r]!, len: cols.len[r]!, arg: cols.arg[r]! });
+    }
+    stats.latencyOf(OPS[op]!, task.path || OPS[op]!).record(k.now - t0);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * zap_pte_range() (mm/memory.c): clear the PTEs of [start, end) in one VMA, under each PTE
+ * table's PTL, dropping mappings and references (the folio is freed with its last reference;
+ * a pinned folio stays alive until unpinned), releasing swap entries; one TLB flush for the
+ * range (tlb_finish_mmu). Migration entries are cleared too: the migrator holds its own
+ * references and restores nothing there afterwards.
+ */
+import type { Kernel, Thread } from '../kernel.js';
+import type { Vma } from '../mm/vma.js';
+import { PTE_NONE, PTE_PRESENT, PTE_SWAP, PTRS_PER_PTE, pteIndex } from '../mm/pagetable.js';
+import { PAGE_SIZE } from '../../ingest/schema.js';
+import type { Path } from './vm_fault.js';
+
+export function* zap_pte_range(k: Kernel, task: Thread, vma: Vma, start: number, end: number): Path<void> {
+  const mm = vma.mm;
+  const c = k.costs;
+  let touched = 0;
+  let vpn = Math.floor(start / PAGE_SIZE);
+  const last = Math.ceil(end / PAGE_SIZE);
+  while (vpn < last) {
+    const tableEnd = Math.min(last, (Math.floor(vpn / PTRS_PER_PTE) + 1) * PTRS_PER_PTE);
+    const t = mm.pt.lookup(vpn);
+    if (t === undefined || t.used === 0) {
+      vpn = tableEnd;
+      continue;
+    }
+    yield t.ptl.lock;
+    let n = 0;
+    for (; vpn < tableEnd; vpn++) {
+      const i = pteIndex(vpn);
+      const kind = t.kind[i]!;
+      if (kind === PTE_NONE) continue;
+      n++;
+      if (kind === PTE_PRESENT) {
+        const f = t.folio[i]!;
+        t.clear(i);
+        if (f !== k.zeroFolio) {
+          f.mapDelta(-1, 'zap_pte_range');
+          k.putFolio(f, 'zap_pte_range');
+        }
+      } else if (kind === PTE_SWAP) {
+        const slot = t.swap[i]!;
+        t.clear(i);
+        k.swapEntryFree(slot);
+      } else t.clear(i);
+    }
+    t.ptl.unlock(task);
+    touched += n;
+    if (n > 0) yield n * c.pte_op;
+  }
+  if (touched > 0) yield k.flushTlb(task, mm);
+}

@@ -1,0 +1,12 @@
+/** fault_lock=vma-swap-fallback: anonymous faults under the VMA lock; do_swap_page returns VM_FAULT_RETRY at once, so swap faults take mmap_lock. Mirrors 6.4 (per-VMA locks, 50ee32537206 series). */
+import type { FaultLockVariant } from '../../types.js';
+
+export const faultLockVmaSwapFallback: FaultLockVariant = {
+  name: 'vma-swap-fallback',
+  commit: '6.4 (per-VMA locks, 50ee32537206 series)',
+  summary: 'anonymous faults under the VMA lock; do_swap_page returns VM_FAULT_RETRY at once, so swap faults take mmap_lock',
+  vmaLock: true,
+  swapRetriesUnderVmaLock: true,
+  allowRetry: true,
+  waitHoldingVmaLock: false,
+};

@@ -1,0 +1,9 @@
+/** migration_wait=pageref-put: take a reference, enqueue on the page waitqueue, drop the reference, then sleep. Mirrors 9a1ea439b16b (5.0-5.16, put_and_wait_on_page_locked). */
+import type { MigrationWaitVariant } from '../../types.js';
+
+export const migrationWaitPagerefPut: MigrationWaitVariant = {
+  name: 'pageref-put',
+  commit: '9a1ea439b16b (5.0-5.16, put_and_wait_on_page_locked)',
+  summary: 'take a reference, enqueue on the page waitqueue, drop the reference, then sleep',
+  pageRef: 'window',
+};

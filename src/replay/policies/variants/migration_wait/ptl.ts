@@ -1,0 +1,9 @@
+/** migration_wait=ptl: no reference: enqueue on the folio waitqueue under the PTL, drop the PTL, sleep. Mirrors ffa65753c431 (5.17+, lore 20211118020754.954425-1-apopple@nvidia.com). */
+import type { MigrationWaitVariant } from '../../types.js';
+
+export const migrationWaitPtl: MigrationWaitVariant = {
+  name: 'ptl',
+  commit: 'ffa65753c431 (5.17+, lore 20211118020754.954425-1-apopple@nvidia.com)',
+  summary: 'no reference: enqueue on the folio waitqueue under the PTL, drop the PTL, sleep',
+  pageRef: 'none',
+};

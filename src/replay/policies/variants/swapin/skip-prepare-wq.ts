@@ -1,0 +1,10 @@
+/** swapin=skip-prepare-wq: as skip-prepare-tick, but losers sleep on swapcache_wq, woken by swapcache_clear(). Mirrors 01626a1823 (6.12; lore 20240926211936.75373-1-21cnbao@gmail.com). */
+import type { SwapinVariant } from '../../types.js';
+
+export const swapinSkipPrepareWq: SwapinVariant = {
+  name: 'skip-prepare-wq',
+  commit: '01626a1823 (6.12; lore 20240926211936.75373-1-21cnbao@gmail.com)',
+  summary: 'as skip-prepare-tick, but losers sleep on swapcache_wq, woken by swapcache_clear()',
+  skipSwapCache: true,
+  prepare: 'wq',
+};

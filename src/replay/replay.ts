@@ -1,0 +1,152 @@
+/**
+ * Replay an event table under one or more policies: each from a fresh machine, the same seed,
+ * in the order given. Pure: columns and settings in, a ReplayResult out (STYLE.md point 1).
+ */
+import { Op } from '../ingest/schema.js';
+import { Rng } from '../util/rng.js';
+import { resolveCostsNs, toCycles, type CostName } from './costs.js';
+import { Kernel, Thread } from './kernel.js';
+import { TaskState } from './engine/task.js';
+import { thread_main, type EventColumns } from './paths/thread_main.js';
+import { policyVariants } from './policies/presets.js';
+import type { Policy } from './policies/types.js';
+import type { MachineConfig, PolicyResult, ReplayResult, TimelineRecorder } from './result.js';
+import './paths/index.js';
+
+/** One traced thread: its rows in file order. */
+export interface ThreadPlan {
+  tid: number;
+  pid: number;
+  rows: Int32Array;
+}
+
+/** Threads of a table in order of first appearance, and the pids created by fork rows. */
+export interface TracePlan {
+  threads: ThreadPlan[];
+  forkedPids: Set<number>;
+}
+
+/** Group rows by tid (two passes over typed arrays, no per-row objects). */
+export function planThreads(cols: EventColumns): TracePlan {
+  const n = cols.ts.length;
+  const index = new Map<number, number>();
+  const counts: number[] = [];
+  const pids: number[] = [];
+  const tids: number[] = [];
+  const forkedPids = new Set<number>();
+  const slot = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
+    const tid = cols.tid[r]!;
+    let s = index.get(tid);
+    if (s === undefined) {
+      s = counts.length;
+      index.set(tid, s);
+      counts.push(0);
+      pids.push(cols.pid[r]!);
+      tids.push(tid);
+    }
+    counts[s]!++;
+    slot[r] = s;
+    if (cols.op[r] === Op.fork) forkedPids.add(cols.arg[r]!);
+  }
+  const rows = counts.map((c) => new Int32Array(c));
+  const fill = new Int32Array(counts.length);
+  for (let r = 0; r < n; r++) {
+    const s = slot[r]!;
+    rows[s]![fill[s]!++] = r;
+  }
+  return { threads: tids.map((tid, s) => ({ tid, pid: pids[s]!, rows: rows[s]! })), forkedPids };
+}
+
+/** Everything a replay needs besides the table. */
+export interface ReplayOptions {
+  machine: MachineConfig;
+  /** Cost overrides in ns by name (from --costs). */
+  costOverrides?: Record<string, unknown>;
+  policies: Policy[];
+  trace: { path: string; sha256: string; rows: number };
+  timeline?: TimelineRecorder | null;
+  /** Called between policies (for progress display). */
+  onPolicy?: (index: number, label: string) => void;
+}
+
+/** Replay `cols` under every policy of `opts`. */
+export function replay(cols: EventColumns, opts: ReplayOptions): ReplayResult {
+  const plan = planThreads(cols);
+  const costsNs = resolveCostsNs(opts.costOverrides ?? {});
+  const machine = { ...opts.machine, cpus: opts.machine.cpus > 0 ? opts.machine.cpus : Math.max(1, plan.threads.length) };
+  const costs = toCycles(costsNs, machine.cpuGhz, machine.hz);
+  const results = opts.policies.map((policy, i) => {
+    opts.onPolicy?.(i, policy.label);
+    opts.timeline?.policy(i, policy.label);
+    return replayPolicy(cols, plan, machine, costs, policy, opts.timeline ?? null);
+  });
+  return { machine, costs: costsNs as Record<CostName, number>, trace: opts.trace, policies: results };
+}
+
+function replayPolicy(
+  cols: EventColumns,
+  plan: TracePlan,
+  machine: MachineConfig,
+  costs: ReturnType<typeof toCycles>,
+  policy: Policy,
+  timeline: TimelineRecorder | null,
+): PolicyResult {
+  const k = new Kernel({ machine, costs, policy, rng: new Rng(machine.seed), timeline });
+  const gap = machine.timing === 'gap';
+  for (const tp of plan.threads) {
+    const t = new Thread(k.engine, tp.tid, tp.pid, `${tp.pid}/${tp.tid}`);
+    t.program = thread_main(k, t, tp.rows, cols, gap);
+    k.threads.push(t);
+    timeline?.task(tp.pid, tp.tid, `${tp.pid}/${tp.tid}`);
+    if (plan.forkedPids.has(tp.pid)) {
+      const list = k.pendingProcesses.get(tp.pid) ?? [];
+      list.push(t);
+      k.pendingProcesses.set(tp.pid, list);
+      continue;
+    }
+    let mm = k.mms.get(tp.pid);
+    if (mm === undefined) mm = k.newMm(tp.pid, k.oracle.newView());
+    t.mm = mm;
+    mm.users++;
+    k.engine.start(t, 0);
+  }
+  const finished = k.engine.run();
+  if (!finished) reportDeadlock(k);
+  for (const check of k.endChecks) check();
+  return collect(k, policy);
+}
+
+/** Tasks blocked with nothing left to run: an emulated deadlock, with the wait-for chain. */
+function reportDeadlock(k: Kernel): void {
+  const detail: string[] = [];
+  for (const t of k.threads) {
+    if (t.state === TaskState.DONE || !k.mms.has(t.pid) || t.mm === undefined) continue;
+    detail.push(`task ${t.pid}/${t.tid} ${t.state === TaskState.SPINNING ? 'spins' : 'sleeps'} on ${t.blockedOn?.what ?? '?'} since cycle ${t.blockedSince}`);
+  }
+  k.stats.findings.push({ kind: 'deadlock', message: `${detail.length} tasks blocked with nothing runnable`, cycles: k.now, detail });
+  k.stats.summary.deadlocks++;
+}
+
+function collect(k: Kernel, policy: Policy): PolicyResult {
+  const s = k.stats;
+  s.summary.makespan_cycles = k.now;
+  const locks = k.lockStats.rows();
+  const waitOf = (name: string) => locks.filter((l) => l.lock === name).reduce((a, l) => a + l.wait.sum, 0);
+  s.summary.mmap_lock_wait_cycles = waitOf('mmap_lock');
+  s.summary.vma_lock_wait_cycles = waitOf('vma_lock');
+  s.count('ticks', k.engine.cpus.reduce((a, c) => a + c.ticks, 0));
+  s.count('context_switches', k.engine.contextSwitches);
+  return {
+    policy: policy.label,
+    variants: policyVariants(policy),
+    summary: { ...s.summary },
+    faultLatency: s.faultLatency,
+    latency: s.latencyRows(),
+    locks,
+    refcount: s.refcountRows(),
+    integrity: s.integrityRows(),
+    findings: s.findings,
+    counters: s.counterValues(),
+  };
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { BASE, PAGE, paths, run } from './harness.js';
+
+describe('do_anonymous_page / do_wp_page', () => {
+  it('a read fault maps the zero page and a later write replaces it with a new folio', () => {
+    const [r] = run([
+      [0, 1, 1, 'mmap', BASE, 4 * PAGE, 0],
+      [1000, 1, 1, 'read', BASE + 8],
+      [2000, 1, 1, 'read', BASE + 16],
+      [3000, 1, 1, 'write', BASE + 24],
+      [4000, 1, 1, 'read', BASE + 32],
+    ]);
+    expect(paths(r!, 'read')).toEqual({ zero: 1, hit: 2 });
+    expect(paths(r!, 'write')).toEqual({ cow: 1 });
+    expect(r!.summary.faults).toBe(2);
+    expect(r!.summary.cow_copies).toBe(0); // copying the zero page is not a COW copy of data
+    expect(r!.summary.integrity_violations).toBe(0);
+  });
+
+  it('a first write faults in a zeroed anonymous folio, then hits', () => {
+    const [r] = run([
+      [0, 1, 1, 'mmap', BASE, PAGE, 0],
+      [1000, 1, 1, 'write', BASE],
+      [2000, 1, 1, 'write', BASE + 1],
+      [3000, 1, 1, 'read', BASE + 2],
+    ]);
+    expect(paths(r!, 'write')).toEqual({ anon: 1, hit: 1 });
+    expect(paths(r!, 'read')).toEqual({ hit: 1 });
+    expect(r!.summary.integrity_violations).toBe(0);
+  });
+
+  it('an access outside every VMA is a SIGSEGV without --auto-vma and a new VMA with it', () => {
+    const rows: [number, number, number, 'read', number][] = [[0, 1, 1, 'read', BASE]];
+    const [noAuto] = run(rows);
+    expect(noAuto!.counters.sigsegv).toBe(1);
+    const [auto] = run(rows, ['linux-6.12'], { autoVma: true });
+    expect(auto!.counters.auto_vma_created).toBe(1);
+    expect(paths(auto!, 'read')).toEqual({ zero: 1 });
+  });
+
+  it('the first write fault in a fresh VMA retries under mmap_lock (vmf_anon_prepare)', () => {
+    const [r] = run([
+      [0, 1, 1, 'mmap', BASE, 2 * PAGE, 0],
+      [1000, 1, 1, 'write', BASE],
+      [2000, 1, 1, 'write', BASE + PAGE],
+    ]);
+    expect(r!.counters.fault_retries).toBe(1);
+    expect(paths(r!, 'write')).toEqual({ anon: 2 });
+  });
+});
