@@ -1,13 +1,94 @@
-/** Placeholder: the ftrace reader is being written. */
-import type { ReaderContext, TraceReader } from './reader.js';
-import { InputError } from '../util/errors.js';
+/**
+ * Raw ftrace text (`/sys/kernel/tracing/trace`) and `trace-cmd report` text reader. Both print
+ * `COMM-TID [(TGID)] [CPU] [FLAGS] SECS.USECS: EVENT: BODY` with the bare event name (no
+ * subsystem); raw ftrace prints syscalls as `sys_mmap(addr: 0, len: 0x2000, ...)` and
+ * `sys_mmap -> 0x7f..`, trace-cmd as `sys_enter_mmap: addr: 0x..` and `sys_exit_mmap: 0x7f..`.
+ * trace-cmd prefixes lines of a named buffer with `NAME:`, which the header scan skips as part
+ * of the comm. Bodies are handled by the same tracepoint handlers as perf (tracepoints.ts).
+ */
+import { LineSplitter, type ReaderContext, type TraceReader } from './reader.js';
+import { NameEnd, countStyleLines, parseHeader, scanEventName, type EventToken, type LineHeader } from './perf_header.js';
+import { TraceState } from './perf_state.js';
 
-/** True when the first chunk of text looks like this format. */
-export function sniffFtrace(_head: string): boolean {
-  return false;
+const HASH = 35, SP = 32, TAB = 9;
+
+/** True for raw ftrace (`# tracer:` header) or trace-cmd report (`cpus=N`) text, or lines like them. */
+export function sniffFtrace(head: string): boolean {
+  const first = head.trimStart();
+  if (first.startsWith('# tracer:')) return true;
+  if (/^(cpus=\d+|version = \d+)\s*$/m.test(first.slice(0, 200))) return true;
+  return countStyleLines(head, 'ftrace') > 0;
 }
 
-/** A streaming reader for this format. */
+/** A streaming ftrace / trace-cmd report reader. */
 export function createFtraceReader(ctx: ReaderContext): TraceReader {
-  throw new InputError({ code: 'unsupported', stage: 'ingest', file: ctx.file, expected: 'ftrace reader not implemented yet' });
+  return new FtraceReader(ctx);
+}
+
+class FtraceReader implements TraceReader {
+  readonly format = 'ftrace' as const;
+  private readonly splitter = new LineSplitter((line, no) => this.onLine(line, no));
+  private readonly state: TraceState;
+  private readonly h: LineHeader = { tid: 0, pid: -1, secs: 0, fracNs: 0, rest: 0 };
+  private readonly tok: EventToken = { start: 0, end: 0, kind: NameEnd.Other, body: 0 };
+  private readonly syscallNames = new Map<string, string>();
+
+  constructor(private readonly ctx: ReaderContext) {
+    this.state = new TraceState(ctx);
+  }
+
+  push(chunk: string): void {
+    this.splitter.push(chunk);
+  }
+
+  end(): void {
+    this.splitter.end();
+    this.state.finish();
+  }
+
+  private onLine(line: string, no: number): void {
+    const counters = this.ctx.counters;
+    if (!parseHeader(line, 'ftrace', this.h)) return this.otherLine(line, no);
+    counters.add('rows_read');
+    const tok = this.tok;
+    scanEventName(line, this.h.rest, false, tok);
+    const r = this.state.begin(this.h, line, no, tok.body);
+    this.state.dispatch(this.eventName(line, tok), r);
+  }
+
+  /** Bare event name; ftrace's `sys_NAME(` / `sys_NAME ->` become `sys_enter_NAME` / `sys_exit_NAME`. */
+  private eventName(line: string, tok: EventToken): string {
+    const raw = line.slice(tok.start, tok.end);
+    if (tok.kind !== NameEnd.Paren && tok.kind !== NameEnd.Arrow) return raw;
+    const key = tok.kind === NameEnd.Paren ? `(${raw}` : `>${raw}`;
+    let name = this.syscallNames.get(key);
+    if (name === undefined) {
+      const base = raw.startsWith('sys_') ? raw.slice(4) : raw;
+      name = tok.kind === NameEnd.Paren ? `sys_enter_${base}` : `sys_exit_${base}`;
+      this.syscallNames.set(key, name);
+    }
+    return name;
+  }
+
+  /** Comments, trace-cmd headers, lost-event notes, stack traces; anything else is an error. */
+  private otherLine(line: string, no: number): void {
+    const counters = this.ctx.counters;
+    const t = line.trimStart();
+    if (t.length === 0 || t.charCodeAt(0) === HASH || /^(cpus=\d+|version = \d+|CPU \d+ is empty)\s*$/.test(t)) {
+      return counters.add('skipped_blank');
+    }
+    if (t.startsWith('=>')) return counters.add('skipped_stack_line');
+    const lost = /LOST (\d+) EVENTS|(\d+) EVENTS DROPPED/.exec(t);
+    if (lost !== null) {
+      counters.add('lost_events', Number(lost[1] ?? lost[2]));
+      return this.state.warnOnce('lost-events', no,
+        'the kernel dropped events while recording (the trace buffer overflowed); mappings or faults may be missing: record again with a larger buffer_size_kb', line);
+    }
+    counters.add('rows_read');
+    const c0 = line.length > 0 ? line.charCodeAt(0) : SP;
+    const expected = c0 === TAB
+      ? 'an ftrace line (a tab-indented line is not part of the ftrace format)'
+      : 'an ftrace or trace-cmd report line: COMM-TID [(TGID)] [CPU] [FLAGS] SECS.USECS: EVENT: BODY';
+    this.ctx.issues.error({ code: 'bad-line', stage: 'ingest', file: this.ctx.file, line: no, text: line, expected });
+  }
 }

@@ -1,13 +1,129 @@
-/** Placeholder: the perf reader is being written. */
-import type { ReaderContext, TraceReader } from './reader.js';
+/**
+ * `perf script` text reader (DESIGN.md section 1, "Recorded sources").
+ *
+ * - Software page-fault samples (`perf record -e page-faults -c 1 -d`, then
+ *   `perf script -F comm,pid,tid,time,event,addr,ip,sym`): one `read` per sample at `addr`
+ *   (software events do not say read or write). Without `addr` printed: an InputError naming
+ *   the `-F` to use.
+ * - Tracepoints (`exceptions:page_fault_user`, `syscalls:*`, `mmap_lock:*`, ...): handled in
+ *   tracepoints.ts, shared with the ftrace reader.
+ *
+ * Lines look like `COMM  PID/TID [CPU] SECS.USECS: [PERIOD] EVENT: FIELDS`, with `PID/` and
+ * `[CPU]` optional and spaces allowed in COMM. Streaming: LineSplitter keeps only the partial
+ * last line between chunks.
+ */
+import { LineSplitter, type ReaderContext, type TraceReader } from './reader.js';
 import { InputError } from '../util/errors.js';
+import { NameEnd, countStyleLines, parseHeader, scanEventName, type EventToken, type LineHeader } from './perf_header.js';
+import { TraceState } from './perf_state.js';
+import { BAD, TOO_BIG, parseHexDigits } from './numbers.js';
+import { Op } from './schema.js';
 
-/** True when the first chunk of text looks like this format. */
-export function sniffPerf(_head: string): boolean {
-  return false;
+/** The `perf script` fields software page-fault samples need. */
+export const PERF_SAMPLE_FIELDS = 'comm,pid,tid,time,event,addr,ip,sym';
+
+/** Software events counted as page-fault samples (with any `:u`/`:k` modifier). */
+const SOFTWARE_FAULT_EVENTS = new Set(['page-faults', 'faults', 'minor-faults', 'major-faults']);
+
+const SP = 32, TAB = 9, HASH = 35;
+
+/** True when the first chunk's event lines parse as perf script lines (not ftrace ones). */
+export function sniffPerf(head: string): boolean {
+  return countStyleLines(head, 'perf') > 0;
 }
 
-/** A streaming reader for this format. */
+/** A streaming `perf script` reader. */
 export function createPerfReader(ctx: ReaderContext): TraceReader {
-  throw new InputError({ code: 'unsupported', stage: 'ingest', file: ctx.file, expected: 'perf reader not implemented yet' });
+  return new PerfReader(ctx);
+}
+
+class PerfReader implements TraceReader {
+  readonly format = 'perf' as const;
+  private readonly splitter = new LineSplitter((line, no) => this.onLine(line, no));
+  private readonly state: TraceState;
+  private readonly h: LineHeader = { tid: 0, pid: -1, secs: 0, fracNs: 0, rest: 0 };
+  private readonly tok: EventToken = { start: 0, end: 0, kind: NameEnd.Other, body: 0 };
+  /** Whether sample lines print `addr` first: decided on the first software sample. */
+  private samplesHaveAddr: boolean | undefined;
+  private lastName = '';
+
+  constructor(private readonly ctx: ReaderContext) {
+    this.state = new TraceState(ctx);
+  }
+
+  push(chunk: string): void {
+    this.splitter.push(chunk);
+  }
+
+  end(): void {
+    this.splitter.end();
+    this.state.finish();
+  }
+
+  private onLine(line: string, no: number): void {
+    const counters = this.ctx.counters;
+    const c0 = line.length > 0 ? line.charCodeAt(0) : -1;
+    if (c0 === TAB) return counters.add('skipped_stack_line'); // callchain of a `perf record -g` sample
+    if (!parseHeader(line, 'perf', this.h)) {
+      const t = line.trimStart();
+      if (t.length === 0 || t.charCodeAt(0) === HASH) return counters.add('skipped_blank');
+      counters.add('rows_read');
+      return this.ctx.issues.error({ code: 'bad-line', stage: 'ingest', file: this.ctx.file, line: no, text: line,
+        expected: 'a perf script line: COMM [PID/]TID [CPU] SECS.USECS: EVENT: FIELDS' });
+    }
+    counters.add('rows_read');
+    const tok = this.tok;
+    scanEventName(line, this.h.rest, true, tok);
+    const name = this.eventName(line, tok);
+    const r = this.state.begin(this.h, line, no, tok.body);
+    if (tok.kind === NameEnd.Colon && isSoftwareFault(name)) {
+      this.sample(line, no, tok.body, r.pid);
+      return this.state.afterEvent();
+    }
+    this.state.dispatch(name, r);
+  }
+
+  /** The event token as a string, reusing the last one when identical (most lines repeat it). */
+  private eventName(line: string, tok: EventToken): string {
+    const last = this.lastName;
+    const n = tok.end - tok.start;
+    if (n === last.length && line.startsWith(last, tok.start)) return last;
+    this.lastName = line.slice(tok.start, tok.end);
+    return this.lastName;
+  }
+
+  /** A software page-fault sample: `ADDR [ADDR-SYM] IP SYM ...` after the event name. */
+  private sample(line: string, no: number, body: number, pid: number): void {
+    if (this.samplesHaveAddr === undefined) this.samplesHaveAddr = hasAddrLayout(line, body);
+    if (!this.samplesHaveAddr) {
+      throw new InputError({ code: 'perf-no-addr', stage: 'ingest', file: this.ctx.file, line: no, text: line,
+        expected: `page-fault samples without the faulting address; record with \`perf record -e page-faults -c 1 -d\` and print them with \`perf script -F ${PERF_SAMPLE_FIELDS}\`` });
+    }
+    let end = body;
+    while (end < line.length && line.charCodeAt(end) !== SP && line.charCodeAt(end) !== TAB) end++;
+    const addr = parseHexDigits(line, body, end);
+    if (addr === TOO_BIG) return this.ctx.counters.add('skipped_kernel_address');
+    if (addr === BAD) {
+      return this.ctx.issues.error({ code: 'bad-field', stage: 'ingest', file: this.ctx.file, line: no, text: line,
+        expected: `a hex address after the event name (perf script -F ${PERF_SAMPLE_FIELDS})` });
+    }
+    const r = this.state.rec;
+    this.state.row(r.task, pid, r.ts, Op.read, addr, 1, 0, no);
+  }
+}
+
+function isSoftwareFault(name: string): boolean {
+  const colon = name.indexOf(':');
+  return SOFTWARE_FAULT_EVENTS.has(colon < 0 ? name : name.slice(0, colon));
+}
+
+/**
+ * Whether a sample prints `addr` before `ip`: with `-F ...,addr,ip,sym` the fields after the
+ * event are `ADDR ADDR-SYM IP SYM` (or `ADDR IP` without sym), so a second hex number follows
+ * the first one directly or after one symbol; with only `ip,sym` it is `IP SYM+OFF (DSO)`.
+ */
+function hasAddrLayout(line: string, body: number): boolean {
+  const tokens = line.slice(body).trim().split(/\s+/, 3);
+  const hex = (t: string | undefined): boolean => t !== undefined && t.length > 0 && parseHexDigits(t) !== BAD;
+  return hex(tokens[0]) && (hex(tokens[1]) || hex(tokens[2]));
 }

@@ -28,6 +28,17 @@ export const INGEST_COUNTERS: readonly CounterDef[] = [
   { name: 'obs_unknown_object', severity: 'warning', description: 'Arrow inputs whose obs_* rows name objects missing from observations.objects' },
   { name: 'extra_columns', severity: 'warning', description: 'CSV columns outside the contract, ignored' },
   { name: 'pid_grouping_assumed', severity: 'warning', description: 'threads whose process was assumed (no pid printed, no mm= pointer)' },
+  // Recorded tracepoint traces (perf script, ftrace, trace-cmd; src/ingest/tracepoints.ts)
+  { name: 'skipped_unpaired_enter', severity: 'warning', description: 'sys_enter_mmap with no sys_exit_mmap on that thread before its next mmap, the trace end or the reorder-buffer limit' },
+  { name: 'skipped_syscall_exit', severity: 'info', description: 'exits of munmap/mprotect/madvise/move_pages, not needed (their entries are replayed)' },
+  { name: 'skipped_move_pages', severity: 'warning', description: 'move_pages() calls: the tracepoint has only pointers to the page and node arrays, so no migrate row can be written' },
+  { name: 'skipped_stack_line', severity: 'info', description: 'callchain / stack-trace lines under a sample or event, skipped' },
+  { name: 'skipped_late_fork', severity: 'warning', description: 'forks recorded after the child process had already shown events; no fork row written' },
+  { name: 'clone_flags_assumed', severity: 'warning', description: 'clone3 children taken as threads (CLONE_VM) because their flags were not recorded (no task:task_newtask)' },
+  { name: 'pid_grouping_inferred', severity: 'info', description: 'threads with no pid printed, placed in a process by their clone/fork events or mmap_lock mm= pointers' },
+  { name: 'pid_grouping_conflict', severity: 'warning', description: 'mm= pointers or clone events that contradicted an earlier process grouping (pointer reuse after exit, or a wrong guess)' },
+  { name: 'lost_events', severity: 'warning', description: 'events the kernel dropped while recording (ftrace LOST EVENTS lines)' },
+  { name: 'ts_before_first', severity: 'warning', description: 'events timed before the first event of the trace, clamped to ts 0' },
   { name: 'errors', severity: 'error', description: 'input errors (each reported with file and line)' },
 ];
 

@@ -1,0 +1,71 @@
+/**
+ * Field access in tracepoint bodies as perf, ftrace and trace-cmd print them:
+ * `address=0x7f.. ip=0x.. error_code=0x6`, `addr: 0x00000000, len: 0x00002000, ...` (perf,
+ * trace-cmd), `addr: 0, len: 0x2000, ...` (ftrace, which drops the `0x` below 10 and, in older
+ * kernels, everywhere). Values are parsed from the text as integers, never through floats.
+ */
+import { BAD, TOO_BIG, parseDec, parseHexDigits } from './numbers.js';
+
+export { BAD, TOO_BIG };
+
+const SP = 32, TAB = 9, COMMA = 44, LPAREN = 40, RPAREN = 41;
+
+/**
+ * Index just after `key` (e.g. `len: ` or `mm=`) in `line` at or after `from`, where the key
+ * starts the body or follows a space, comma or parenthesis (so `len: ` does not match inside
+ * `max_len: `); -1 when absent.
+ */
+export function valueAt(line: string, from: number, key: string): number {
+  let i = line.indexOf(key, from);
+  while (i >= 0) {
+    const before = i > from ? line.charCodeAt(i - 1) : SP;
+    if (before === SP || before === TAB || before === COMMA || before === LPAREN) return i + key.length;
+    i = line.indexOf(key, i + 1);
+  }
+  return -1;
+}
+
+/** End of the value starting at `i`: the next space, comma, closing parenthesis or end. */
+export function valueEnd(line: string, i: number): number {
+  const n = line.length;
+  while (i < n) {
+    const c = line.charCodeAt(i);
+    if (c === SP || c === COMMA || c === RPAREN || c === TAB) break;
+    i++;
+  }
+  return i;
+}
+
+/**
+ * A hexadecimal value at `i`, with or without `0x` (syscall arguments are always printed in
+ * hex, with the prefix dropped by some printers). BAD when malformed, TOO_BIG at or above 2^53
+ * (for syscall return values this is how a negative errno printed as `0xffff...` shows).
+ */
+export function hexAt(line: string, i: number): number {
+  if (i < 0) return BAD;
+  let from = i;
+  const end = valueEnd(line, i);
+  if (end - from > 2 && line.charCodeAt(from) === 48 && (line.charCodeAt(from + 1) | 32) === 120) from += 2;
+  return parseHexDigits(line, from, end);
+}
+
+/** A non-negative decimal value at `i`; BAD when malformed or negative. */
+export function decAt(line: string, i: number): number {
+  if (i < 0) return BAD;
+  return parseDec(line, i, valueEnd(line, i));
+}
+
+/** True when the value at `i` is printed negative (`-12`). */
+export function isNegativeAt(line: string, i: number): boolean {
+  return i >= 0 && i < line.length && line.charCodeAt(i) === 45;
+}
+
+/** The value text at `i` (for interning pointers and for messages). */
+export function textAt(line: string, i: number): string {
+  return i < 0 ? '' : line.slice(i, valueEnd(line, i));
+}
+
+/** `true`/`false` at `i` (the mmap_lock `write=` and `success=` fields). */
+export function boolAt(line: string, i: number): boolean {
+  return i >= 0 && line.charCodeAt(i) === 116; /* t */
+}

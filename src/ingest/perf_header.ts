@@ -1,0 +1,276 @@
+/**
+ * The line header shared by `perf script`, raw ftrace and `trace-cmd report` text: who ran the
+ * event (tid, maybe pid), when, and where the event name starts. Char scans only, no regexes:
+ * this runs once per line on the hot path.
+ *
+ * ```
+ * perf:      COMM  TID [CPU] SECS.FRAC: EVENT: BODY          COMM  PID/TID  SECS.FRAC: ...
+ * ftrace:    COMM-TID  (TGID) [CPU] FLAGS  SECS.FRAC: EVENT: BODY      ((TGID) and FLAGS optional)
+ * ```
+ * COMM may contain spaces, dashes and colons, so the header is found from the timestamp: the
+ * first `DIGITS.DIGITS:` token followed by a space or the end of the line whose left side walks
+ * back to a valid tid field. The comm itself is never needed.
+ */
+
+/** Header style: perf prints `COMM TID` or `COMM PID/TID`; ftrace prints `COMM-TID`. */
+export type HeaderStyle = 'perf' | 'ftrace';
+
+/** One parsed header; reused between lines (no allocation per line). */
+export interface LineHeader {
+  tid: number;
+  /** Process id when the line prints it (perf `PID/TID`, ftrace `(TGID)`), else -1. */
+  pid: number;
+  /** Whole seconds of the timestamp, and its fraction in ns (up to 9 digits). */
+  secs: number;
+  fracNs: number;
+  /** Index of the first character after `SECS.FRAC:` and the spaces following it. */
+  rest: number;
+}
+
+const SP = 32, COLON = 58, DOT = 46, SLASH = 47, DASH = 45, LBRACKET = 91, RBRACKET = 93, LPAREN = 40, RPAREN = 41, TAB = 9;
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/** Powers of ten for scaling a fraction of `n` digits to ns. */
+const SCALE = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1];
+
+/**
+ * Parse the header of `line` into `out`; false when the line has no header of this style
+ * (a comment, a callchain line, or another format).
+ */
+export function parseHeader(line: string, style: HeaderStyle, out: LineHeader): boolean {
+  const n = line.length;
+  let c = line.indexOf(':');
+  while (c > 0) {
+    const next = c + 1 < n ? line.charCodeAt(c + 1) : SP;
+    if ((next === SP || next === TAB) && isDigit(line.charCodeAt(c - 1)) && timestampAt(line, c, out)) {
+      const left = out.rest; // timestampAt left the token's start here
+      const ok = style === 'perf' ? perfTask(line, left, out) : ftraceTask(line, left, out);
+      if (ok) {
+        let r = c + 1;
+        while (r < n && (line.charCodeAt(r) === SP || line.charCodeAt(r) === TAB)) r++;
+        out.rest = r;
+        return true;
+      }
+    }
+    c = line.indexOf(':', c + 1);
+  }
+  return false;
+}
+
+/** `DIGITS.DIGITS` ending just before `colon`; sets secs, fracNs, and rest = token start. */
+function timestampAt(line: string, colon: number, out: LineHeader): boolean {
+  let i = colon - 1;
+  let frac = 0, scale = 1, digits = 0;
+  while (i >= 0 && isDigit(line.charCodeAt(i))) {
+    frac += (line.charCodeAt(i) - 48) * scale;
+    scale *= 10;
+    digits++;
+    i--;
+  }
+  if (i < 1 || line.charCodeAt(i) !== DOT || digits > 9) return false;
+  const dot = i;
+  i--;
+  while (i >= 0 && isDigit(line.charCodeAt(i))) i--;
+  const start = i + 1;
+  if (start === dot || dot - start > 15) return false;
+  if (i >= 0 && line.charCodeAt(i) !== SP && line.charCodeAt(i) !== TAB) return false;
+  let secs = 0;
+  for (let k = start; k < dot; k++) secs = secs * 10 + (line.charCodeAt(k) - 48);
+  out.secs = secs;
+  out.fracNs = frac * SCALE[digits]!;
+  out.rest = start;
+  return true;
+}
+
+/** Index of the last non-blank character before `i` (exclusive), or -1. */
+function skipBlanksBack(line: string, i: number): number {
+  i--;
+  while (i >= 0 && (line.charCodeAt(i) === SP || line.charCodeAt(i) === TAB)) i--;
+  return i;
+}
+
+/** Skip a `[CPU]` ending at `i` (inclusive) backwards; returns the index before `[`, or -2. */
+function skipCpuBack(line: string, i: number): number {
+  let k = i - 1;
+  while (k >= 0 && isDigit(line.charCodeAt(k))) k--;
+  return k >= 0 && k < i - 1 && line.charCodeAt(k) === LBRACKET ? k - 1 : -2;
+}
+
+/** Decimal digits in `[from, to]` (inclusive) as a number; -1 when empty or too long. */
+function digitsValue(line: string, from: number, to: number): number {
+  if (to < from || to - from > 9) return -1;
+  let v = 0;
+  for (let k = from; k <= to; k++) v = v * 10 + (line.charCodeAt(k) - 48);
+  return v;
+}
+
+/** perf: `... TID [CPU] ` or `... PID/TID ` left of the timestamp starting at `ts`. */
+function perfTask(line: string, ts: number, out: LineHeader): boolean {
+  let i = skipBlanksBack(line, ts);
+  if (i >= 0 && line.charCodeAt(i) === RBRACKET) {
+    i = skipCpuBack(line, i);
+    if (i === -2) return false;
+    i = skipBlanksBack(line, i + 1);
+  }
+  const end = i;
+  while (i >= 0 && isDigit(line.charCodeAt(i))) i--;
+  const tid = digitsValue(line, i + 1, end);
+  if (tid < 0) return false;
+  out.tid = tid;
+  out.pid = -1;
+  if (i >= 0 && line.charCodeAt(i) === SLASH) {
+    const pEnd = i - 1;
+    i = pEnd;
+    while (i >= 0 && isDigit(line.charCodeAt(i))) i--;
+    const pid = digitsValue(line, i + 1, pEnd);
+    if (pid < 0) return false;
+    out.pid = pid;
+  }
+  return i < 0 || line.charCodeAt(i) === SP || line.charCodeAt(i) === TAB;
+}
+
+/** ftrace: `COMM-TID  (TGID) [CPU] FLAGS ` left of the timestamp starting at `ts`. */
+function ftraceTask(line: string, ts: number, out: LineHeader): boolean {
+  let i = skipBlanksBack(line, ts);
+  if (i < 0) return false;
+  if (line.charCodeAt(i) !== RBRACKET) {
+    // latency flags such as `d..1.` (raw ftrace, trace-cmd -l): one token without brackets
+    while (i >= 0 && line.charCodeAt(i) !== SP && line.charCodeAt(i) !== TAB) i--;
+    i = skipBlanksBack(line, i + 1);
+    if (i < 0 || line.charCodeAt(i) !== RBRACKET) return false;
+  }
+  i = skipCpuBack(line, i);
+  if (i === -2) return false;
+  i = skipBlanksBack(line, i + 1);
+  out.pid = -1;
+  if (i >= 0 && line.charCodeAt(i) === RPAREN) {
+    // record-tgid: `(  1234)`, or `(-------)` when the tgid is unknown
+    const close = i;
+    while (i >= 0 && line.charCodeAt(i) !== LPAREN) i--;
+    if (i < 0) return false;
+    let d = i + 1;
+    while (d < close && line.charCodeAt(d) === SP) d++;
+    const pid = digitsValue(line, d, close - 1);
+    if (pid >= 0 && allDigits(line, d, close - 1)) out.pid = pid;
+    i = skipBlanksBack(line, i);
+  }
+  const end = i;
+  while (i >= 0 && isDigit(line.charCodeAt(i))) i--;
+  const tid = digitsValue(line, i + 1, end);
+  if (tid < 0 || i < 0 || line.charCodeAt(i) !== DASH) return false;
+  out.tid = tid;
+  return true;
+}
+
+function allDigits(line: string, from: number, to: number): boolean {
+  for (let k = from; k <= to; k++) if (!isDigit(line.charCodeAt(k))) return false;
+  return true;
+}
+
+/** How an event-name token ends. */
+export const NameEnd = {
+  /** `name:` (perf `subsys:name:`, ftrace/trace-cmd `name:`) */
+  Colon: 0,
+  /** ftrace syscall entry `sys_mmap(args...)` */
+  Paren: 1,
+  /** ftrace syscall exit `sys_mmap -> ret` */
+  Arrow: 2,
+  /** anything else, e.g. a function-tracer line */
+  Other: 3,
+} as const;
+export type NameEnd = (typeof NameEnd)[keyof typeof NameEnd];
+
+/** Where an event-name token was found by `scanEventName`. */
+export interface EventToken {
+  start: number;
+  end: number;
+  kind: NameEnd;
+  /** Index of the body (after the name, its delimiter and spaces). */
+  body: number;
+}
+
+/**
+ * Find the event name starting at `from`: the token up to the first space, minus its trailing
+ * `:`; for ftrace syscalls, `sys_NAME(` and `sys_NAME ->` are recognised too. perf prints a
+ * sample period before software event names (`1 page-faults:`); `skipPeriod` skips it.
+ */
+export function scanEventName(line: string, from: number, skipPeriod: boolean, out: EventToken): void {
+  const n = line.length;
+  let i = from;
+  if (skipPeriod && i < n && isDigit(line.charCodeAt(i))) {
+    let k = i;
+    while (k < n && isDigit(line.charCodeAt(k))) k++;
+    if (k < n && line.charCodeAt(k) === SP) {
+      while (k < n && line.charCodeAt(k) === SP) k++;
+      i = k;
+    }
+  }
+  out.start = i;
+  let k = i;
+  while (k < n) {
+    const c = line.charCodeAt(k);
+    if (c === SP || c === TAB || c === LPAREN) break;
+    k++;
+  }
+  let body = k;
+  if (k < n && line.charCodeAt(k) === LPAREN) {
+    out.kind = NameEnd.Paren;
+    out.end = k;
+    body = k + 1;
+  } else if (k > i && line.charCodeAt(k - 1) === COLON) {
+    out.kind = NameEnd.Colon;
+    out.end = k - 1;
+  } else if (k + 2 < n && line.charCodeAt(k + 1) === DASH && line.charCodeAt(k + 2) === 62 /* > */) {
+    out.kind = NameEnd.Arrow;
+    out.end = k;
+    body = k + 3;
+  } else {
+    out.kind = NameEnd.Other;
+    out.end = k;
+  }
+  while (body < n && (line.charCodeAt(body) === SP || line.charCodeAt(body) === TAB)) body++;
+  out.body = body;
+}
+
+/** Converts header timestamps to integer ns relative to the first event of the trace. */
+export class TimeBase {
+  private secs = -1;
+  private fracNs = 0;
+
+  /** ns since the first event; the first call defines zero. Never through floating point. */
+  ns(h: LineHeader): number {
+    if (this.secs < 0) {
+      this.secs = h.secs;
+      this.fracNs = h.fracNs;
+    }
+    return (h.secs - this.secs) * 1e9 + (h.fracNs - this.fracNs);
+  }
+}
+
+/** Lines of the first chunk the sniffers look at. */
+const SNIFF_LINES = 50;
+
+/**
+ * Of the first SNIFF_LINES non-comment lines of `head`, those whose header parses in `style`
+ * with an event name after it, when they outnumber lines parsing in the other style; else 0.
+ * perf prints `COMM TID`, ftrace `COMM-TID`, so a line parses in at most one style.
+ */
+export function countStyleLines(head: string, style: HeaderStyle): number {
+  const h: LineHeader = { tid: 0, pid: 0, secs: 0, fracNs: 0, rest: 0 };
+  const tok: EventToken = { start: 0, end: 0, kind: NameEnd.Other, body: 0 };
+  let mine = 0, other = 0, seen = 0;
+  for (const line of head.split('\n', 4 * SNIFF_LINES)) {
+    if (seen >= SNIFF_LINES) break;
+    const t = line.trimStart();
+    if (t.length === 0 || t.charCodeAt(0) === 35 /* # */) continue;
+    seen++;
+    if (parseHeader(line, style, h)) {
+      scanEventName(line, h.rest, style === 'perf', tok);
+      if (tok.kind !== NameEnd.Other) mine++;
+    } else if (parseHeader(line, style === 'perf' ? 'ftrace' : 'perf', h)) {
+      other++;
+    }
+  }
+  return mine > other ? mine : 0;
+}
