@@ -18,8 +18,10 @@ import { exitPhase, once, repeat } from './timeline.js';
 
 /** Gap left between two threads' mappings (keeps them from merging into one VMA). */
 const GUARD_PAGES = 512;
-/** Threads start this far apart (pthread_create in a loop). */
+/** pthread_create() calls this far apart; then a barrier releases every thread at once. */
 const SPAWN_NS = 2_000;
+/** Spread of the threads' first touch after the barrier. */
+const RELEASE_SPREAD_NS = 200;
 const MMAP_NS = 1_000;
 
 const params = {
@@ -65,11 +67,15 @@ export const pft = defineScenario({
         exitPhase(),
       ];
     };
+    // Created one after another, released together (pft starts timing after every thread is up).
+    const go = SPAWN_NS * p.threads;
+    const release = once((t) => go + t.rng.int(RELEASE_SPREAD_NS) - t.ts);
     tl.process(0, () => [
       once((t) => {
-        for (let w = 1; w < p.threads; w++) t.spawnThread(SPAWN_NS * w, () => program(w));
+        for (let w = 1; w < p.threads; w++) t.spawnThread(SPAWN_NS * w, () => [release, ...program(w)]);
         return 0;
       }),
+      release,
       ...program(0),
     ]);
   },

@@ -37,7 +37,7 @@ const params = {
   pages: intParam(64, 'pages of the region; the upper half starts read-only, so two VMAs share one anon_vma', { min: 8, max: 262_144, unit: 'pages' }),
   rounds: intParam(2000, 'boundary moves by mprotect: down by 1..swing pages, then back', { min: 2, max: 100_000_000 }),
   swing: intParam(8, 'largest boundary move, in pages (below pages / 2)', { min: 1, max: 131_071, unit: 'pages' }),
-  children: intParam(20, 'children forked over the run; each reads a few pages and exits', { min: 0, max: 1_000_000 }),
+  children: intParam(20, 'children forked over the run (at most one per down/up pair); each reads a few pages and exits', { min: 0, max: 1_000_000 }),
   readers: intParam(1, 'reader threads touching the region at random', { min: 0, max: 1024 }),
   mprotect_gap_ns: intParam(2_000, 'user time between two mprotect() calls', { min: 1, unit: 'ns' }),
   compact_gap_ns: intParam(5_000, 'time between two compaction passes over the region', { min: 1, unit: 'ns' }),
@@ -60,7 +60,9 @@ export const vmaAdjustRace = defineScenario({
     const half = Math.floor(p.pages / 2);
     // Pages [0, half - swing) are read-write whatever the boundary does.
     const alwaysRw = half - p.swing;
-    const forkEvery = p.children > 0 ? Math.max(1, Math.floor(p.rounds / p.children)) : Infinity;
+    // Fork on the way back up, spread evenly over the down/up pairs.
+    const pairs = Math.floor(p.rounds / 2);
+    const forkEvery = p.children > 0 ? Math.max(1, Math.floor(pairs / p.children)) : Infinity;
     const state = { stop: Infinity, forked: 0 };
 
     const compactor: Phase[] = [
