@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
@@ -181,4 +181,30 @@ describe('mmreplay list scenarios', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('"nonsense": unknown topic; available: scenarios');
   });
+});
+
+/**
+ * Golden check of traces/<scenario>.csv: every `mmreplay generate ... -o traces/X.csv` command in
+ * traces/SCENARIOS.md, run into the temporary directory, reproduces the committed file byte for byte.
+ */
+describe('traces/<scenario>.csv', () => {
+  const root = join(import.meta.dirname, '..', '..');
+  const doc = readFileSync(join(root, 'traces', 'SCENARIOS.md'), 'utf8');
+  const commands = [...doc.matchAll(/^mmreplay (generate .* -o traces\/([\w-]+)\.csv)$/gm)].map((m) => ({ argv: m[1]!, name: m[2]! }));
+
+  it('SCENARIOS.md has one command per scenario', () => {
+    expect(commands.map((c) => c.name).sort()).toEqual(SCENARIOS.map((s) => s.name).sort());
+  });
+
+  for (const { argv, name } of commands) {
+    it(`${name}.csv matches its command and stays under 1 MB`, async () => {
+      const args = argv.split(' ');
+      args[args.length - 1] = `golden-${name}.csv`;
+      const run = await runCaptured(args, dir);
+      expect(run.code).toBe(0);
+      const committed = join(root, 'traces', `${name}.csv`);
+      expect(statSync(committed).size).toBeLessThan(1 << 20);
+      expect(readFileSync(join(dir, `golden-${name}.csv`)).equals(readFileSync(committed))).toBe(true);
+    });
+  }
 });
