@@ -7,6 +7,9 @@ import type { CliIO } from './io.js';
 import { generateCommand } from './generate.js';
 import { ingestCommand } from './ingest.js';
 import { inspectCommand } from './inspect.js';
+import { replayCommand } from './replay.js';
+import { analyzeCommand } from './analyze.js';
+import { reportCommand } from './report.js';
 import { listCommand } from './list.js';
 
 /** Exit status a command may set without throwing. */
@@ -19,4 +22,4 @@ export interface CommandStatus {
 export type CommandFactory = (io: CliIO, status: CommandStatus) => CommandModule<any, any>;
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: CommandFactory[] = [generateCommand, ingestCommand, inspectCommand, listCommand];
+export const COMMANDS: CommandFactory[] = [generateCommand, ingestCommand, inspectCommand, replayCommand, analyzeCommand, reportCommand, listCommand];

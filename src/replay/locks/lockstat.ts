@@ -34,6 +34,7 @@ export class LockStats {
   /** Rows for the report, sorted by lock then type. */
   rows(): LockRow[] {
     return [...this.byKey.values()]
+      .filter((s) => s.acquisitions > 0)
       .sort((a, b) => (a.lock < b.lock ? -1 : a.lock > b.lock ? 1 : a.type < b.type ? -1 : a.type > b.type ? 1 : 0))
       .map((s) => ({ lock: s.lock, type: s.type, acquisitions: s.acquisitions, contentions: s.contentions, wait: s.wait, hold: s.hold }));
   }
