@@ -8,6 +8,7 @@ import { generateCommand } from './generate.js';
 import { ingestCommand } from './ingest.js';
 import { inspectCommand } from './inspect.js';
 import { replayCommand } from './replay.js';
+import { demoCommand } from './demo.js';
 import { analyzeCommand } from './analyze.js';
 import { reportCommand } from './report.js';
 import { listCommand } from './list.js';
@@ -22,4 +23,4 @@ export interface CommandStatus {
 export type CommandFactory = (io: CliIO, status: CommandStatus) => CommandModule<any, any>;
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: CommandFactory[] = [generateCommand, ingestCommand, inspectCommand, replayCommand, analyzeCommand, reportCommand, listCommand];
+export const COMMANDS: CommandFactory[] = [generateCommand, ingestCommand, inspectCommand, replayCommand, analyzeCommand, reportCommand, listCommand, demoCommand];

@@ -30,9 +30,20 @@ export function renumberIds(svg: string, prefix: string): string {
   });
 }
 
+/**
+ * A vega logger that never prints (library code does not write to the console): warnings are
+ * dropped, errors throw with the plot's id.
+ */
+function quietLogger(id: string): vega.LoggerInterface {
+  return vega.logger(vega.Error, 'error', (_method, _level, args) => {
+    throw new Error(`plot ${id}: ${args.map(String).join(' ')}`);
+  });
+}
+
 /** Render a vega-lite spec to an SVG string. */
 export async function renderSvg(plot: PlotSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(plot.spec).spec), { renderer: 'none' });
+  const logger = quietLogger(plot.id);
+  const view = new vega.View(vega.parse(compile(plot.spec, { logger }).spec), { renderer: 'none', logger });
   try {
     return renumberIds(await view.toSVG(), plot.id);
   } finally {
@@ -84,7 +95,6 @@ export function lockPlot(rows: readonly Row[], order: readonly string[], unit: T
         yOffset: { field: 'policy', type: 'nominal', scale: { domain: [...order] } },
         x: { field: 't', type: 'quantitative', title: `total ${what} (${unit}, log scale)`, scale: { type: 'log' } },
         color: policyColor(order),
-        shape: { field: 'policy', type: 'nominal', scale: { domain: [...order] }, legend: null },
       },
     },
   };

@@ -94,8 +94,11 @@ function latencyRows(p: PolicyResult, tc: TimeConv): Row[] {
   }));
 }
 
+/** A LockRow whose type may be any of perf lock's words (`analyze` sees mutexes, rwlocks ...). */
+export type AnyLockRow = Omit<LockRow, 'type'> & { type: string };
+
 /** One locks.csv row from a LockRow (also used by `analyze` for measured locks). */
-export function lockRow(policy: string, l: LockRow, tc: TimeConv): Row {
+export function lockRow(policy: string, l: AnyLockRow, tc: TimeConv): Row {
   const w = l.wait;
   const h = l.hold;
   return {

@@ -78,10 +78,10 @@ export function renderReport(input: ReportData, opts: RenderOptions): string {
   if (opts.baseline !== undefined && !labels.includes(opts.baseline)) {
     throw usageError(`--baseline: not a policy of this run; expected one of: ${labels.join(', ')}`, opts.baseline);
   }
-  if (opts.fields !== undefined) checkFieldNames(opts.fields, FIELD_TABLES, '--fields');
+  const fields = opts.fields?.flatMap((f) => f.split(',')).filter((f) => f.trim() !== '');
+  if (fields !== undefined) checkFieldNames(fields, FIELD_TABLES, '--fields');
   const sort = parseSort(opts.sort ?? []);
   checkFieldNames(sort.map((s) => s.name), FIELD_TABLES, '--sort');
-  const fields = opts.fields?.flatMap((f) => f.split(',')).filter((f) => f.trim() !== '');
   const view: TableView = { unit: data.meta.unit, baseline: opts.baseline, fields, sort };
   const t = data.tables;
   const order = sortRows(t.summary, SUMMARY_COLUMNS, sort).map((r) => String(r.policy));

@@ -106,23 +106,25 @@ export function transposedTable(rows: readonly Row[], figures: readonly ColumnDe
 
 /**
  * One row per group (the identity columns other than `policy`) and policy, policies of a group
- * adjacent in policy order; repeated group cells are left blank unless the user sorted.
+ * adjacent in policy order; repeated group cells are left blank unless the user sorted. A table
+ * without a `policy` column (analyze) keeps its row order and has no policy column.
  */
 export function longTable(rows: readonly Row[], columns: readonly ColumnDef[], order: readonly string[], view: TableView): PlainTable {
+  const hasPolicy = columns.some((c) => c.key === 'policy');
   const group = columns.filter((c) => c.identity && c.key !== 'policy');
   const figures = selectFigures(columns, view.fields);
   const groupKey = (r: Row): string => JSON.stringify(group.map((c) => r[c.key]));
   const rank = new Map(order.map((p, i) => [p, i]));
   const firstSeen = new Map<string, number>();
   rows.forEach((r, i) => { if (!firstSeen.has(groupKey(r))) firstSeen.set(groupKey(r), i); });
-  const grouped = rows
+  const grouped = !hasPolicy ? [...rows] : rows
     .filter((r) => rank.has(String(r.policy)))
     .map((r, i) => ({ r, i }))
     .sort((a, b) => firstSeen.get(groupKey(a.r))! - firstSeen.get(groupKey(b.r))!
       || rank.get(String(a.r.policy))! - rank.get(String(b.r.policy))! || a.i - b.i)
     .map((x) => x.r);
   const sorted = sortRows(grouped, columns, view.sort);
-  const blank = sorted.length === grouped.length && view.sort.every((s) => findColumn(columns, s.name) === undefined);
+  const blank = hasPolicy && view.sort.every((s) => findColumn(columns, s.name) === undefined);
   const baseRows = new Map(rows.filter((r) => r.policy === view.baseline).map((r) => [groupKey(r), r]));
   let prev = '';
   const out = sorted.map((r) => {
@@ -131,14 +133,16 @@ export function longTable(rows: readonly Row[], columns: readonly ColumnDef[], o
     prev = key;
     const isBase = r.policy === view.baseline;
     const base = view.baseline === undefined ? undefined : baseRows.get(key);
-    return [...names, wrapLabel(String(r.policy), LABEL_WIDTH),
+    return [...names, ...(hasPolicy ? [wrapLabel(String(r.policy), LABEL_WIDTH)] : []),
       ...figures.map((c) => figure(c, r[c.key], base?.[c.key], view.unit, isBase))];
   });
+  const pol = hasPolicy ? 1 : 0;
   return {
-    head: [...group.map(shortTitle), 'policy', ...figures.map(shortTitle)],
+    head: [...group.map(shortTitle), ...(hasPolicy ? ['policy'] : []), ...figures.map(shortTitle)],
     rows: out,
-    align: [...group.map((c) => (c.format === 'text' ? 'left' as const : 'right' as const)), 'left', ...figures.map(() => 'right' as const)],
-    fixed: group.length + 1,
+    align: [...group.map((c) => (c.format === 'text' ? 'left' as const : 'right' as const)),
+      ...(hasPolicy ? ['left' as const] : []), ...figures.map(() => 'right' as const)],
+    fixed: group.length + pol,
   };
 }
 

@@ -12,6 +12,7 @@ import type { CounterDef } from '../util/diagnostics.js';
 import type { TimeUnit } from './columns.js';
 import { toCsv } from './csv.js';
 import { buildReportData, REPLAY_FILES, REPLAY_TABLES, type ReportData } from './report_data.js';
+import { ChromeTraceRecorder, type TimelineOptions } from './timeline.js';
 
 /** One output file: its name in the run directory and its full text. */
 export interface OutputText {
@@ -83,4 +84,32 @@ export async function writeReplayOutputs(result: ReplayResult, dir: string, opts
   const { data, files } = replayOutputFiles(result, opts);
   const paths = await writeFilesAtomically(dir, files);
   return { data, paths };
+}
+
+/**
+ * A `--timeline FILE` being written: pass `recorder` to the replay, then `finish()` (the file
+ * appears whole) or `abort()` (nothing appears). Check `recorder.truncated` after the run.
+ */
+export class TimelineFile {
+  readonly recorder: ChromeTraceRecorder;
+  private readonly file: AtomicFile;
+
+  constructor(path: string, opts: TimelineOptions) {
+    this.file = new AtomicFile(path);
+    this.recorder = new ChromeTraceRecorder(this.file, opts);
+  }
+
+  async finish(): Promise<void> {
+    try {
+      await this.recorder.finish();
+    } catch (err) {
+      await this.file.abort();
+      throw err;
+    }
+    await this.file.finish();
+  }
+
+  abort(): Promise<void> {
+    return this.file.abort();
+  }
 }
