@@ -19,10 +19,12 @@ import { InputError, usageError } from '../util/errors.js';
 import type { CommandFactory } from './commands.js';
 import { fileSource, outputPath } from './fsinput.js';
 import { inputOptions, printWarnings } from './ingest.js';
-import { println, showProgress } from './io.js';
+import { println, showProgress, type CliIO } from './io.js';
+import type { ReportData } from '../report/report_data.js';
 import { TOOL_VERSION } from './version.js';
 
-interface ReplayArgs {
+/** Parsed `replay` flags (also built by `demo`). */
+export interface ReplayArgs {
   trace: string;
   format: InputFormat;
   pid?: number;
@@ -120,54 +122,59 @@ export const replayCommand: CommandFactory = (io) => ({
       .example('$0 replay traces/migration-selftest.csv --policy linux-2.6.34-rc --policy linux-6.12 --baseline linux-6.12', 'compare two kernels')
       .example('$0 replay traces/swapin-race.csv --axis swapin -o out/swapin', 'every swapin variant on linux-6.12'),
   handler: async (args) => {
-    const a = args as unknown as ReplayArgs;
-    positiveInt('nodes', a.nodes);
-    positiveInt('cpus', a.cpus, 0);
-    positiveInt('hz', a.hz);
-    if (!(a['cpu-ghz'] > 0)) throw usageError('--cpu-ghz takes a positive number', String(a['cpu-ghz']));
-    if (!Number.isSafeInteger(a.seed) || a.seed < 0) throw usageError('--seed takes a non-negative integer', String(a.seed));
-    const policies = resolvePolicies(a.policy ?? [], a.axis, a.base);
-    if (a.baseline !== undefined && !policies.some((p) => p.label === a.baseline)) {
-      throw usageError(`--baseline must be one of the policies replayed: ${policies.map((p) => p.label).join(', ')}`, a.baseline);
-    }
-    const costOverrides = a.costs !== undefined ? readCosts(a.costs, io.cwd) : {};
-    const table = await loadEventTable([fileSource(String(a.trace), io.cwd, io.stdin)], { format: a.format, pid: a.pid });
-    printWarnings(io, table.warnings);
-    const format = table.metadata.get('source.format') ?? 'csv';
-    const machine: MachineConfig = {
-      cpus: a.cpus, nodes: a.nodes, cpuGhz: a['cpu-ghz'], hz: a.hz,
-      memoryLimitBytes: a['memory-limit'] !== undefined ? parseSize(a['memory-limit']) : null,
-      swap: a.swap, disk: a.disk, timing: a.timing, autoVma: a['auto-vma'] ?? RECORDED.has(format), seed: a.seed,
-    };
-    const name = basename(String(a.trace)).replace(/(\.gz)?$/, '').replace(/\.[^.]*$/, '');
-    const dir = outputPath(a.out ?? `out/${name}`, io.cwd);
-    const timeline = a.timeline !== undefined ? new TimelineFile(outputPath(a.timeline, io.cwd), { limit: a['timeline-limit'], cpuGhz: machine.cpuGhz }) : null;
-    const progress = showProgress(io);
-    let result;
-    try {
-      result = replay(table.columns, {
-        machine,
-        costOverrides,
-        policies,
-        trace: { path: String(a.trace), sha256: table.metadata.get('source.sha256') ?? '', rows: table.rows },
-        timeline: timeline?.recorder ?? null,
-        onPolicy: progress ? (i, label) => io.stderr.write(`\rreplaying ${i + 1}/${policies.length}: ${label}\x1b[K`) : undefined,
-      });
-    } catch (err) {
-      await timeline?.abort();
-      throw err;
-    } finally {
-      if (progress) io.stderr.write('\r\x1b[K');
-    }
-    const commandLine = ['mmreplay', ...process.argv.slice(3)].join(' ');
-    const counterDefs = Object.entries(REPLAY_COUNTERS).map(([n, d]) => ({ name: n, severity: 'info' as const, description: d }));
-    const { data } = await writeReplayOutputs(result, dir, { unit: a.unit, commandLine, toolVersion: TOOL_VERSION, counterDefs });
-    if (timeline !== null) {
-      await timeline.finish();
-      if (timeline.recorder.truncated) println(io.stderr, `mmreplay: timeline cut at --timeline-limit ${a['timeline-limit']} events; raise it or replay a shorter trace`);
-    }
-    if (a.json) println(io.stdout, JSON.stringify(data.tables.summary, null, 2));
-    else io.stdout.write(renderReport(data, { unit: a.unit, baseline: a.baseline, columns: Math.min(120, io.stdout.columns ?? 120) }));
-    println(io.stderr, `mmreplay: wrote ${dir}/`);
+    await runReplay(io, args as unknown as ReplayArgs);
   },
 });
+
+/** Run a replay as the command does; returns the run directory and its report data. */
+export async function runReplay(io: CliIO, a: ReplayArgs): Promise<{ dir: string; data: ReportData }> {
+  positiveInt('nodes', a.nodes);
+  positiveInt('cpus', a.cpus, 0);
+  positiveInt('hz', a.hz);
+  if (!(a['cpu-ghz'] > 0)) throw usageError('--cpu-ghz takes a positive number', String(a['cpu-ghz']));
+  if (!Number.isSafeInteger(a.seed) || a.seed < 0) throw usageError('--seed takes a non-negative integer', String(a.seed));
+  const policies = resolvePolicies(a.policy ?? [], a.axis, a.base);
+  if (a.baseline !== undefined && !policies.some((p) => p.label === a.baseline)) {
+    throw usageError(`--baseline must be one of the policies replayed: ${policies.map((p) => p.label).join(', ')}`, a.baseline);
+  }
+  const costOverrides = a.costs !== undefined ? readCosts(a.costs, io.cwd) : {};
+  const table = await loadEventTable([fileSource(String(a.trace), io.cwd, io.stdin)], { format: a.format, pid: a.pid });
+  printWarnings(io, table.warnings);
+  const format = table.metadata.get('source.format') ?? 'csv';
+  const machine: MachineConfig = {
+    cpus: a.cpus, nodes: a.nodes, cpuGhz: a['cpu-ghz'], hz: a.hz,
+    memoryLimitBytes: a['memory-limit'] !== undefined ? parseSize(a['memory-limit']) : null,
+    swap: a.swap, disk: a.disk, timing: a.timing, autoVma: a['auto-vma'] ?? RECORDED.has(format), seed: a.seed,
+  };
+  const name = basename(String(a.trace)).replace(/(\.gz)?$/, '').replace(/\.[^.]*$/, '');
+  const dir = resolve(io.cwd, a.out ?? `out/${name}`);
+  const timeline = a.timeline !== undefined ? new TimelineFile(outputPath(a.timeline, io.cwd), { limit: a['timeline-limit'], cpuGhz: machine.cpuGhz }) : null;
+  const progress = showProgress(io);
+  let result;
+  try {
+    result = replay(table.columns, {
+      machine,
+      costOverrides,
+      policies,
+      trace: { path: String(a.trace), sha256: table.metadata.get('source.sha256') ?? '', rows: table.rows },
+      timeline: timeline?.recorder ?? null,
+      onPolicy: progress ? (i, label) => io.stderr.write(`\rreplaying ${i + 1}/${policies.length}: ${label}\x1b[K`) : undefined,
+    });
+  } catch (err) {
+    await timeline?.abort();
+    throw err;
+  } finally {
+    if (progress) io.stderr.write('\r\x1b[K');
+  }
+  const commandLine = ['mmreplay', ...process.argv.slice(3)].join(' ');
+  const counterDefs = Object.entries(REPLAY_COUNTERS).map(([n, d]) => ({ name: n, severity: 'info' as const, description: d }));
+  const { data } = await writeReplayOutputs(result, dir, { unit: a.unit, commandLine, toolVersion: TOOL_VERSION, counterDefs });
+  if (timeline !== null) {
+    await timeline.finish();
+    if (timeline.recorder.truncated) println(io.stderr, `mmreplay: timeline cut at --timeline-limit ${a['timeline-limit']} events; raise it or replay a shorter trace`);
+  }
+  if (a.json) println(io.stdout, JSON.stringify(data.tables.summary, null, 2));
+  else io.stdout.write(renderReport(data, { unit: a.unit, baseline: a.baseline, columns: Math.min(120, io.stdout.columns ?? 120) }));
+  println(io.stderr, `mmreplay: wrote ${dir}/`);
+  return { dir, data };
+}

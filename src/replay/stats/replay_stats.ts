@@ -20,6 +20,7 @@ export const REPLAY_COUNTERS: Readonly<Record<string, string>> = {
   dma_without_reference: 'dma_read/dma_write over pages with no pin or gup reference of that process (ignored)',
   unpin_without_pin: 'unpin/gup_put with no matching pin/gup reference (ignored)',
   ops_after_exit: 'rows of a thread after its exit row (ignored)',
+  threads_never_started: 'threads of a forked pid whose fork never ran (their rows are not replayed)',
 };
 
 export class ReplayStats {
