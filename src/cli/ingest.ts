@@ -3,6 +3,7 @@
  * into one event table, written atomically (Arrow IPC, or the contract's CSV for `-o x.csv`).
  * On any input error nothing is left at the output path and the exit code is 2.
  */
+import { availableParallelism } from 'node:os';
 import type { Argv } from 'yargs';
 import { INPUT_FORMATS, type InputFormat } from '../ingest/detect.js';
 import { ingest } from '../ingest/ingest.js';
@@ -16,7 +17,10 @@ import { println, type CliIO } from './io.js';
 /** Warnings printed before saying how many more there were. */
 const MAX_PRINTED_WARNINGS = 20;
 
-/** The `--format` and `--pid` options shared by commands that read traces. */
+/** Default `--workers`: two CSV parser threads when there is more than one core. */
+export const DEFAULT_WORKERS = availableParallelism() > 1 ? 2 : 0;
+
+/** The `--format`, `--pid` and `--workers` options shared by commands that read traces. */
 export function inputOptions<T>(y: Argv<T>) {
   return y
     .option('format', {
@@ -27,7 +31,13 @@ export function inputOptions<T>(y: Argv<T>) {
       type: 'number',
       describe: 'Process id for traces that name none (lackey; perf/ftrace lines without a pid)',
     })
+    .option('workers', {
+      type: 'number', default: DEFAULT_WORKERS,
+      describe: 'Worker threads parsing CSV input (0: parse in the main thread); output is identical either way',
+    })
     .check((argv) => {
+      const workers = argv.workers as number;
+      if (!(Number.isInteger(workers) && workers >= 0 && workers <= 64)) throw usageError('--workers: an integer from 0 to 64', String(workers));
       const pid = argv.pid as number | undefined;
       if (pid !== undefined && !(Number.isInteger(pid) && pid > 0 && pid < 2 ** 31)) throw usageError('--pid: a positive integer below 2^31', String(pid));
       return true;
@@ -44,6 +54,7 @@ interface IngestArgs {
   input: string[];
   format: InputFormat;
   pid?: number;
+  workers: number;
   output: string;
 }
 
@@ -64,7 +75,7 @@ export const ingestCommand: CommandFactory = (io) => ({
     const writer = writerFor(out, new Map([[META.formatVersion, FORMAT_VERSION]]));
     let result;
     try {
-      result = await ingest(sources, { format: argv.format, pid: argv.pid, onBatch: (b) => writer.write(b) });
+      result = await ingest(sources, { format: argv.format, pid: argv.pid, workers: argv.workers, onBatch: (b) => writer.write(b) });
       await writer.finish(result.metadata);
     } catch (err) {
       await writer.abort();

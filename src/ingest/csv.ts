@@ -141,12 +141,15 @@ export class CsvRowDecoder {
 }
 
 /** Streaming CSV reader: papaparse per chunk, the partial last row carried to the next chunk. */
-class CsvReader implements TraceReader {
+export class CsvReader implements TraceReader {
   readonly format = 'csv' as const;
   private readonly decoder: CsvRowDecoder;
   private parser: Papa.Parser | undefined;
   private tail = '';
-  private line = 1;
+  /** Number of the next line to be read (1-based); the parallel reader advances it past pieces parsed elsewhere. */
+  line = 1;
+  /** Line ending fixed from the first chunk. */
+  newline: '\n' | '\r\n' = '\n';
 
   constructor(private readonly ctx: ReaderContext) {
     this.decoder = new CsvRowDecoder(ctx.file, ctx.events, ctx.counters, (issue, warning) =>
@@ -155,6 +158,16 @@ class CsvReader implements TraceReader {
 
   push(chunk: string): void {
     this.parse(this.tail + chunk, true);
+  }
+
+  /** The header's layout once it has been read. */
+  get layout(): CsvLayout | undefined {
+    return this.decoder.layout;
+  }
+
+  /** True when part of a row is waiting for the next chunk. */
+  get pending(): boolean {
+    return this.tail.length > 0;
   }
 
   end(): void {
@@ -168,7 +181,10 @@ class CsvReader implements TraceReader {
 
   private parse(text: string, more: boolean): void {
     // Line endings are fixed by the first chunk, as papaparse's own guess would.
-    this.parser ??= new Papa.Parser({ delimiter: ',', newline: /\r\n/.test(text.slice(0, 65536)) ? '\r\n' : '\n' });
+    if (this.parser === undefined) {
+      this.newline = /\r\n/.test(text.slice(0, 65536)) ? '\r\n' : '\n';
+      this.parser = new Papa.Parser({ delimiter: ',', newline: this.newline });
+    }
     const res = this.parser.parse(text, 0, more) as Papa.ParseResult<string[]>;
     this.tail = more ? text.substring(res.meta.cursor) : '';
     for (const e of res.errors) {

@@ -16,6 +16,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { readArrowInput } from './arrow_input.js';
 import { EventBatchBuilder } from './batch.js';
 import { createCsvReader } from './csv.js';
+import { readCsvParallel, workerPool, type CsvPiecePool } from './csv_parallel.js';
 import { SNIFF_BYTES, detectFormat, isGzip, type InputFormat } from './detect.js';
 import { createFtraceReader } from './ftrace.js';
 import { createLackeyReader } from './lackey.js';
@@ -40,6 +41,10 @@ export interface IngestOptions extends ReaderOptions {
   onBatch: (batch: RecordBatch) => void | Promise<void>;
   /** Rows per batch (default BATCH_ROWS). */
   batchRows?: number;
+  /** Worker threads parsing CSV pieces (default 0: CSV is parsed in this thread). */
+  workers?: number;
+  /** Where CSV pieces are parsed when `workers` > 0 (default: a pool of worker threads). */
+  csvPool?: (workers: number) => CsvPiecePool;
 }
 
 /** What was read from one input. */
@@ -151,6 +156,10 @@ export async function ingest(sources: readonly IngestSource[], options: IngestOp
     if (format === 'arrow') {
       sink.beginFile(source.name, 'row');
       metadata = (await readArrowInput({ ...ctx, events: sink }, head, all, drain)).metadata;
+    } else if (format === 'csv' && (options.workers ?? 0) > 0) {
+      sink.beginFile(source.name, 'line');
+      const workers = options.workers!;
+      await readCsvParallel(ctx, all, (options.csvPool ?? workerPool)(workers), workers, drain);
     } else {
       sink.beginFile(source.name, 'line');
       const reader = textReader(format, ctx, sink);

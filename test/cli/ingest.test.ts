@@ -81,4 +81,29 @@ describe('mmreplay ingest', () => {
     expect(bad.stderr).toContain('bad.csv:2: ingest: "1.5"');
     expect(existsSync(join(dir, 'bad.arrow'))).toBe(false);
   });
+
+  it('parses CSV in worker threads (built binary) with output identical to one thread, errors included', () => {
+    const dir = tempDir();
+    const bin = join(process.cwd(), 'dist/src/cli/main.js');
+    const rows = Array.from({ length: 60000 }, (_, i) => `${i},${1 + (i % 2)},${1 + (i % 4)},${i % 3 ? 'read' : 'write'},0x${(4096 * i).toString(16)},${i % 5 ? 8 : ''},`);
+    rows[30000] = '30000,1,1,read,"0x10",,';
+    writeFileSync(join(dir, 'big.csv'), `ts,pid,tid,op,addr,len,arg\n${rows.join('\n')}\n`);
+    const ingestWith = (workers: string, out: string) =>
+      spawnSync(process.execPath, [bin, 'ingest', 'big.csv', '--workers', workers, '-o', out], { cwd: dir, encoding: 'utf8' });
+    expect(ingestWith('2', 'two.csv').status).toBe(0);
+    expect(ingestWith('0', 'one.csv').status).toBe(0);
+    const two = readFileSync(join(dir, 'two.csv'), 'utf8');
+    expect(two).toBe(readFileSync(join(dir, 'one.csv'), 'utf8'));
+    expect(two.split('\n')).toHaveLength(60002);
+    rows[45000] = '45000,1,1,read,0x1G,,';
+    rows[50000] = '5,1,1,read,0x10,,';
+    writeFileSync(join(dir, 'big.csv'), `ts,pid,tid,op,addr,len,arg\n${rows.join('\n')}\n`);
+    const bad2 = ingestWith('2', 'bad.arrow');
+    const bad0 = ingestWith('0', 'bad.arrow');
+    expect(bad2.status).toBe(2);
+    expect(bad2.stderr).toBe(bad0.stderr);
+    expect(bad2.stderr).toContain('big.csv:45002: ingest: "0x1G"');
+    expect(bad2.stderr).toContain('big.csv:50002: ingest: "ts=5"');
+    expect(existsSync(join(dir, 'bad.arrow'))).toBe(false);
+  });
 });
