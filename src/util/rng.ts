@@ -11,6 +11,7 @@
  * Node version on every CPU.
  */
 
+const TWO_POW_21 = 2097152;
 const TWO_POW_32 = 4294967296;
 const TWO_POW_53 = 9007199254740992;
 /** Standard normal quantile at 0.99, for `lognormalFromMedianP99`. */
@@ -104,6 +105,24 @@ export class Rng {
   int(n: number): number {
     if (!(n >= 1) || !Number.isInteger(n) || n >= TWO_POW_53) {
       throw new RangeError(`Rng.int: n must be an integer in [1, 2^53), got ${n}`);
+    }
+    if (n <= TWO_POW_21) {
+      // Lemire's nearly divisionless method: the high 32 bits of u * n, rejecting the few draws
+      // whose low bits fall below 2^32 mod n. u * n < 2^53, so the product is exact in a double;
+      // the modulo runs only when the low part is below n (probability n / 2^32).
+      // Division by 2^32 and its floor are exact, so hi and low are exact too.
+      let m = this.next() * n;
+      let hi = Math.floor(m / TWO_POW_32);
+      let low = m - hi * TWO_POW_32;
+      if (low < n) {
+        const threshold = (TWO_POW_32 - n) % n;
+        while (low < threshold) {
+          m = this.next() * n;
+          hi = Math.floor(m / TWO_POW_32);
+          low = m - hi * TWO_POW_32;
+        }
+      }
+      return hi;
     }
     if (n <= TWO_POW_32) {
       // Rejection sampling (as java.util.Random.nextInt): reject a draw that falls in the last,

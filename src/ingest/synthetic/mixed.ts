@@ -88,16 +88,20 @@ function db(tl: Timeline, p: MixedParams, deadline: number): void {
   const arena = region(2);
   const state = { done: 0 };
 
+  // Touches are 64-byte cache lines: one draw picks page and line together.
+  const LINES = PAGE_SIZE / 64;
+  const writeP = p.write_pct / 100;
   const worker: Phase[] = [
     untilDeadline(deadline, (t) => {
-      const r = t.rng.int(100);
-      if (r < 10) {
-        t.emit(Op.read, pageAddr(file, t.rng.int(filePages)), 64, 0);
+      const rng = t.rng;
+      if (rng.chance(0.1)) {
+        t.emit(Op.read, file + 64 * rng.int(filePages * LINES), 64, 0);
       } else {
-        const page = r < 82 ? t.rng.int(hotPages) : t.rng.int(heapPages);
-        t.emit(t.rng.int(100) < p.write_pct ? Op.write : Op.read, pageAddr(heap, page) + 64 * t.rng.int(64), 64, 0);
+        // 80% of heap touches go to the hot fifth.
+        const line = rng.int((rng.chance(0.8) ? hotPages : heapPages) * LINES);
+        t.emit(rng.float() < writeP ? Op.write : Op.read, heap + 64 * line, 64, 0);
       }
-      return Math.round(t.rng.exponential(DB_TOUCH_NS));
+      return Math.round(rng.exponential(DB_TOUCH_NS));
     }),
     once(() => {
       state.done++;
