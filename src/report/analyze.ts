@@ -146,10 +146,18 @@ export function analyzeTrace(input: AnalyzeInput, opts: AnalyzeOptions = {}): An
   });
   const newPages = new Map<number, number>();
   for (let k = 0; k < pFirst.length; k++) { const w = Math.floor((pFirst[k]! - t0) / windowNs); newPages.set(w, (newPages.get(w) ?? 0) + 1); }
-  const workingSet: Row[] = [...windows.keys()].sort((a, b) => a - b).map((w) => ({
-    window_start_ns: t0 + w * windowNs, window_end_ns: t0 + (w + 1) * windowNs, events: windows.get(w)!.events,
-    pages: windows.get(w)!.pages.size, new_pages: newPages.get(w) ?? 0,
-  }));
+  // Every window from the first event's to the last event's, empty ones included (a time series).
+  const wKeys = [...windows.keys()];
+  const wFirst = wKeys.length === 0 ? 0 : Math.min(...wKeys);
+  const wLast = wKeys.length === 0 ? -1 : Math.max(...wKeys);
+  const workingSet: Row[] = [];
+  for (let w = wFirst; w <= wLast; w++) {
+    const win = windows.get(w);
+    workingSet.push({
+      window_start_ns: t0 + w * windowNs, window_end_ns: t0 + (w + 1) * windowNs, events: win?.events ?? 0,
+      pages: win?.pages.size ?? 0, new_pages: newPages.get(w) ?? 0,
+    });
+  }
   const order = [...pAcc.keys()].sort((a, b) => pAcc[b]! - pAcc[a]! || pPid[a]! - pPid[b]! || pPage[a]! - pPage[b]!);
   const hotPages: Row[] = order.slice(0, opts.hotPages ?? 20).map((k, r) => ({
     rank: r + 1, pid: pPid[k]!, page: pPage[k]! * 2 ** PAGE_SHIFT, accesses: pAcc[k]!, reads: pRd[k]!, writes: pWr[k]!,

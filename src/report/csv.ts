@@ -23,6 +23,10 @@ export interface ParsedCsv {
   rows: Row[];
 }
 
+const KIND_TEXT: Record<ColumnDef['format'], string> = {
+  int: 'an integer', time: 'an integer', text: 'present', hex: 'a 0x... hex address', fraction: 'a number in [0, 1]',
+};
+
 function parseValue(col: ColumnDef, text: string): number | string | undefined {
   switch (col.format) {
     case 'text': return text;
@@ -64,7 +68,7 @@ export function parseReportCsv(text: string, file: string, columns: readonly Col
       if (v === undefined) {
         throw new InputError({
           code: 'bad-cell', stage: 'report', file, line: i + 2, text: cells.join(','),
-          expected: `${columns.length} cells with ${headerOf(col, unit)} ${col.format === 'text' ? 'present' : `a ${col.format === 'hex' ? '0x hex' : col.format} value`}`,
+          expected: `${columns.length} cells, ${headerOf(col, unit)} ${KIND_TEXT[col.format]}`,
         });
       }
       row[col.key] = v;

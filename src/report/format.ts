@@ -77,27 +77,38 @@ export function formatChange(value: number, base: number): string {
   return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%`;
 }
 
-/**
- * Split a policy label for a narrow header cell: break before each `+` so every line is at most
- * `width` characters; a part longer than `width` is cut into pieces.
- */
-export function wrapLabel(label: string, width: number): string {
-  const parts = label.split(/(?=\+)/);
+/** Greedy fill of `atoms` into lines of at most `width` characters (longer atoms are cut). */
+function fill(atoms: readonly string[], width: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const part of parts) {
-    if (line !== '' && line.length + part.length > width) {
+  for (const atom of atoms) {
+    if (line !== '' && line.length + atom.length > width) {
       lines.push(line);
       line = '';
     }
-    line += part;
+    line += atom;
     while (line.length > width) {
       lines.push(line.slice(0, width));
       line = line.slice(width);
     }
   }
   if (line !== '' || lines.length === 0) lines.push(line);
-  return lines.join('\n');
+  return lines;
+}
+
+/**
+ * Split a policy label for a narrow header cell: a label longer than `width` puts the preset
+ * and each `+axis=variant` override on a line of its own; an override longer than `width`
+ * breaks after its `=` (or a `-` when that is not enough).
+ */
+export function wrapLabel(label: string, width: number): string {
+  const split = (p: string): string[] => {
+    if (p.length <= width) return [p];
+    const atEq = p.split(/(?<==)/);
+    return atEq.every((a) => a.length <= width) ? atEq : fill(p.split(/(?<=[=-])/), width);
+  };
+  if (label.length <= width) return label;
+  return label.split(/(?=\+)/).flatMap((p) => fill(split(p), width)).join('\n');
 }
 
 /** Wrap prose to `width` columns at spaces (words longer than `width` are cut). */
