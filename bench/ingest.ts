@@ -2,7 +2,8 @@
  * Ingest bench (issue 2): on generated inputs of `--rows` rows (default 10 million), each
  * measured in its own child process:
  * - papaparse's own parse rate of the CSV (the baseline);
- * - mmreplay's CSV ingest rate (target: at least 90% of papaparse's rate);
+ * - mmreplay's CSV ingest rate in one thread (target: at least 90% of papaparse's rate);
+ * - the same with two CSV worker threads (target: above papaparse's single-threaded rate);
  * - perf script text ingest, exceptions:page_fault_user lines (target: 1.5 million rows/s);
  * - valgrind lackey ingest (baseline: the CSV ingest rate; no target);
  * - peak RSS of each (target: under 1 GiB).
@@ -22,10 +23,21 @@ interface ChildResult {
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'lib', 'child.js');
 
-function measure(mode: string, file: string, ctx: BenchContext): ChildResult {
+/** Runs per measurement; the fastest is kept (other load on the machine only slows runs down). */
+const RUNS = 2;
+
+function measureOnce(mode: string, file: string, ctx: BenchContext): ChildResult {
   ctx.log(`measuring ${mode} on ${file}`);
   const out = execFileSync(process.execPath, ['--max-old-space-size=4096', CHILD, mode, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
+}
+
+/** Best time of RUNS runs, and the largest peak RSS seen. */
+function measure(mode: string, file: string, ctx: BenchContext): ChildResult {
+  const runs = Array.from({ length: RUNS }, () => measureOnce(mode, file, ctx));
+  if (runs.some((r) => r.error !== undefined)) return runs.find((r) => r.error !== undefined)!;
+  const best = runs.reduce((a, b) => (b.seconds! < a.seconds! ? b : a));
+  return { ...best, maxRssMiB: Math.max(...runs.map((r) => r.maxRssMiB!)) };
 }
 
 const rate = (r: ChildResult): number => (r.rows !== undefined && r.seconds ? r.rows / r.seconds : NaN);
@@ -46,19 +58,23 @@ export const section: BenchSection = {
     const csvFile = file('csv');
     const papa = measure('papaparse', csvFile, ctx);
     const csv = measure('csv', csvFile, ctx);
+    const csv2 = measure('csv:2', csvFile, ctx);
     const perf = measure('perf', file('perf'), ctx);
     const lackey = measure('lackey', file('lackey'), ctx);
     const papaRate = { name: 'papaparse alone', value: rate(papa) };
-    const rows = `${ctx.rows.toLocaleString('en-US')} rows`;
+    const rows = `${ctx.rows.toLocaleString('en-US')} rows, best of ${RUNS}`;
     const lines: BenchLine[] = [
       { name: 'papaparse parse rate (baseline)', value: rate(papa), unit: 'rows/s', note: rows },
-      { name: 'csv ingest rate', value: rate(csv), unit: 'rows/s', baseline: papaRate,
+      { name: 'csv ingest rate, 1 thread', value: rate(csv), unit: 'rows/s', baseline: papaRate,
         target: { of: 'ratio', op: '>=', threshold: 0.9 }, note: csv.error },
-      { name: 'perf script ingest rate', value: rate(perf), unit: 'rows/s', baseline: { name: 'csv ingest', value: rate(csv) },
+      { name: 'csv ingest rate, 2 worker threads', value: rate(csv2), unit: 'rows/s', baseline: papaRate,
+        target: { of: 'ratio', op: '>=', threshold: 1 }, note: csv2.error },
+      { name: 'perf script ingest rate', value: rate(perf), unit: 'rows/s', baseline: papaRate,
         target: { of: 'value', op: '>=', threshold: 1.5e6 },
-        note: perf.error === undefined ? undefined : `perf reader not available: ${perf.error}` },
-      { name: 'lackey ingest rate', value: rate(lackey), unit: 'rows/s', baseline: { name: 'csv ingest', value: rate(csv) }, note: lackey.error },
-      rssLine('papaparse', papa, papa), rssLine('csv ingest', csv, papa), rssLine('perf ingest', perf, papa), rssLine('lackey ingest', lackey, papa),
+        note: perf.error === undefined ? 'exceptions:page_fault_user lines' : `perf reader not available: ${perf.error}` },
+      { name: 'lackey ingest rate', value: rate(lackey), unit: 'rows/s', baseline: papaRate, note: lackey.error },
+      rssLine('papaparse', papa, papa), rssLine('csv ingest, 1 thread', csv, papa), rssLine('csv ingest, 2 workers', csv2, papa),
+      rssLine('perf ingest', perf, papa), rssLine('lackey ingest', lackey, papa),
     ];
     return lines;
   },

@@ -8,6 +8,7 @@
  * Benchmarks never fail the process on a MISS: they report.
  */
 import { readdirSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -95,10 +96,14 @@ async function main(): Promise<void> {
   const sections = (await findSections()).filter((s) => only === undefined || only.includes(s.name));
   if (sections.length === 0) throw new Error(`no bench section named ${only?.join(',')}`);
   const ctx: BenchContext = { rows, log: (t) => process.stderr.write(`bench: ${t}\n`) };
+  // Other work on the machine slows measurements down: say how busy it was.
+  const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`# node ${process.version}, ${availableParallelism()} cores, load average (1/5/15 min) at start: ${load()}`);
   for (const s of sections) {
     ctx.log(`section ${s.name}`);
     for (const line of await s.run(ctx)) console.log(formatLine(s.name, line));
   }
+  console.log(`# load average at end: ${load()}`);
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -2,8 +2,9 @@
  * One measurement in its own process, so its peak RSS is its own:
  * `node child.js MODE FILE` prints one JSON line `{rows, seconds, maxRssMiB}` or `{error}`.
  * Modes: `papaparse` (papaparse's own parse of the file, rows discarded: the baseline), or an
- * ingest format (`csv`, `perf`, `lackey`, `ftrace`, `arrow`): the full ingest pipeline with its
- * batches discarded.
+ * ingest format (`csv`, `perf`, `lackey`, `ftrace`, `arrow`), optionally `:N` for N CSV worker
+ * threads (`csv:2`): the full ingest pipeline (read, parse, validate, build Arrow batches) with
+ * its batches discarded.
  */
 import { createReadStream } from 'node:fs';
 import Papa from 'papaparse';
@@ -33,7 +34,11 @@ async function main(): Promise<void> {
   let rows: number;
   try {
     if (mode === 'papaparse') rows = await papaparseRows(file);
-    else rows = (await ingest([fileSource(file, process.cwd())], { format: mode as SourceFormat, onBatch: () => undefined })).rows;
+    else {
+      const [format, workers] = mode.split(':');
+      const options = { format: format as SourceFormat, workers: Number(workers ?? 0), onBatch: () => undefined };
+      rows = (await ingest([fileSource(file, process.cwd())], options)).rows;
+    }
   } catch (err) {
     console.log(JSON.stringify({ error: err instanceof Error ? err.message.split('\n')[0] : String(err) }));
     return;

@@ -49,10 +49,13 @@ export function parseAddr(s: string, from = 0, to = s.length): number {
     : parseDec(s, from, to);
 }
 
+/** Hex digit values by char code (-1: not a hex digit); a table beats branches in this hot loop. */
+const HEX = new Int8Array(128).fill(-1);
+for (let c = 0; c < 10; c++) HEX[48 + c] = c;
+for (let c = 0; c < 6; c++) HEX[65 + c] = HEX[97 + c] = 10 + c;
+
 function hexDigit(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const l = c | 32;
-  return l >= 97 && l <= 102 ? l - 87 : -1;
+  return c < 128 ? HEX[c]! : -1;
 }
 
 function allDigits(s: string, from: number, to: number): boolean {
