@@ -1,14 +1,16 @@
 /**
  * `mmreplay list TOPIC [--json]`: what mmreplay offers. Each topic is one entry of LIST_TOPICS
- * (a printer for text and one for JSON); `list policies` and `list costs` join by adding an
- * entry here when the replay's policy table and cost model land. An unknown topic is a usage
- * error (exit 2) naming the topics there are.
+ * (a printer for text and one for JSON); `list policies` (list_policies.ts) and `list costs`
+ * (list_costs.ts) live in their own modules. An unknown topic is a usage error (exit 2) naming
+ * the topics there are.
  */
 import type { Argv } from 'yargs';
 import { SCENARIOS, scenarioInfo } from '../ingest/synthetic/index.js';
 import { InputError } from '../util/errors.js';
 import type { CommandFactory } from './commands.js';
 import { println, type CliIO } from './io.js';
+import { COSTS_TOPIC } from './list_costs.js';
+import { POLICIES_TOPIC } from './list_policies.js';
 
 /** One topic of `mmreplay list`. */
 export interface ListTopic {
@@ -27,6 +29,8 @@ export const LIST_TOPICS: Readonly<Record<string, ListTopic>> = {
     text: printScenarios,
     json: () => SCENARIOS.map(scenarioInfo),
   },
+  policies: POLICIES_TOPIC,
+  costs: COSTS_TOPIC,
 };
 
 /** The `list` command. */
