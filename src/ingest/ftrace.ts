@@ -6,9 +6,10 @@
  * trace-cmd prefixes lines of a named buffer with `NAME:`, which the header scan skips as part
  * of the comm. Bodies are handled by the same tracepoint handlers as perf (tracepoints.ts).
  */
-import { LineSplitter, type ReaderContext, type TraceReader } from './reader.js';
+import type { ReaderContext, TraceReader } from './reader.js';
+import { WholeLines } from './perf_lines.js';
 import { NameEnd, countStyleLines, parseHeader, scanEventName, type EventToken, type LineHeader } from './perf_header.js';
-import { TraceState } from './perf_state.js';
+import { DEFAULT_REORDER_CAP, TraceState } from './perf_state.js';
 
 const HASH = 35, SP = 32, TAB = 9;
 
@@ -20,21 +21,23 @@ export function sniffFtrace(head: string): boolean {
   return countStyleLines(head, 'ftrace') > 0;
 }
 
-/** A streaming ftrace / trace-cmd report reader. */
-export function createFtraceReader(ctx: ReaderContext): TraceReader {
-  return new FtraceReader(ctx);
+/** A streaming ftrace / trace-cmd report reader; `reorderCap` bounds the reorder buffer (perf_state.ts). */
+export function createFtraceReader(ctx: ReaderContext, reorderCap = DEFAULT_REORDER_CAP): TraceReader {
+  return new FtraceReader(ctx, reorderCap);
 }
 
 class FtraceReader implements TraceReader {
   readonly format = 'ftrace' as const;
-  private readonly splitter = new LineSplitter((line, no) => this.onLine(line, no));
+  private readonly splitter = new WholeLines((line, no) => this.onLine(line, no));
   private readonly state: TraceState;
   private readonly h: LineHeader = { tid: 0, pid: -1, secs: 0, fracNs: 0, rest: 0 };
   private readonly tok: EventToken = { start: 0, end: 0, kind: NameEnd.Other, body: 0 };
   private readonly syscallNames = new Map<string, string>();
+  /** Lines read, added to `rows_read` at the end. */
+  private lines = 0;
 
-  constructor(private readonly ctx: ReaderContext) {
-    this.state = new TraceState(ctx);
+  constructor(private readonly ctx: ReaderContext, reorderCap: number) {
+    this.state = new TraceState(ctx, reorderCap);
   }
 
   push(chunk: string): void {
@@ -44,12 +47,13 @@ class FtraceReader implements TraceReader {
   end(): void {
     this.splitter.end();
     this.state.finish();
+    this.ctx.counters.add('rows_read', this.lines);
+    this.lines = 0;
   }
 
   private onLine(line: string, no: number): void {
-    const counters = this.ctx.counters;
     if (!parseHeader(line, 'ftrace', this.h)) return this.otherLine(line, no);
-    counters.add('rows_read');
+    this.lines++;
     const tok = this.tok;
     scanEventName(line, this.h.rest, false, tok);
     const r = this.state.begin(this.h, line, no, tok.body);
@@ -84,7 +88,7 @@ class FtraceReader implements TraceReader {
       return this.state.warnOnce('lost-events', no,
         'the kernel dropped events while recording (the trace buffer overflowed); mappings or faults may be missing: record again with a larger buffer_size_kb', line);
     }
-    counters.add('rows_read');
+    this.lines++;
     const c0 = line.length > 0 ? line.charCodeAt(0) : SP;
     const expected = c0 === TAB
       ? 'an ftrace line (a tab-indented line is not part of the ftrace format)'

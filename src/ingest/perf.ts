@@ -12,10 +12,11 @@
  * `[CPU]` optional and spaces allowed in COMM. Streaming: LineSplitter keeps only the partial
  * last line between chunks.
  */
-import { LineSplitter, type ReaderContext, type TraceReader } from './reader.js';
+import type { ReaderContext, TraceReader } from './reader.js';
+import { WholeLines } from './perf_lines.js';
 import { InputError } from '../util/errors.js';
 import { NameEnd, countStyleLines, parseHeader, scanEventName, type EventToken, type LineHeader } from './perf_header.js';
-import { TraceState } from './perf_state.js';
+import { DEFAULT_REORDER_CAP, TraceState } from './perf_state.js';
 import { BAD, TOO_BIG, parseHexDigits } from './numbers.js';
 import { Op } from './schema.js';
 
@@ -32,23 +33,26 @@ export function sniffPerf(head: string): boolean {
   return countStyleLines(head, 'perf') > 0;
 }
 
-/** A streaming `perf script` reader. */
-export function createPerfReader(ctx: ReaderContext): TraceReader {
-  return new PerfReader(ctx);
+/** A streaming `perf script` reader; `reorderCap` bounds the reorder buffer (perf_state.ts). */
+export function createPerfReader(ctx: ReaderContext, reorderCap = DEFAULT_REORDER_CAP): TraceReader {
+  return new PerfReader(ctx, reorderCap);
 }
 
 class PerfReader implements TraceReader {
   readonly format = 'perf' as const;
-  private readonly splitter = new LineSplitter((line, no) => this.onLine(line, no));
+  private readonly splitter = new WholeLines((line, no) => this.onLine(line, no));
   private readonly state: TraceState;
   private readonly h: LineHeader = { tid: 0, pid: -1, secs: 0, fracNs: 0, rest: 0 };
   private readonly tok: EventToken = { start: 0, end: 0, kind: NameEnd.Other, body: 0 };
   /** Whether sample lines print `addr` first: decided on the first software sample. */
   private samplesHaveAddr: boolean | undefined;
   private lastName = '';
+  private lastIsSample = false;
+  /** Lines read, added to `rows_read` at the end (one Map update per line is measurable). */
+  private lines = 0;
 
-  constructor(private readonly ctx: ReaderContext) {
-    this.state = new TraceState(ctx);
+  constructor(private readonly ctx: ReaderContext, reorderCap: number) {
+    this.state = new TraceState(ctx, reorderCap);
   }
 
   push(chunk: string): void {
@@ -58,6 +62,8 @@ class PerfReader implements TraceReader {
   end(): void {
     this.splitter.end();
     this.state.finish();
+    this.ctx.counters.add('rows_read', this.lines);
+    this.lines = 0;
   }
 
   private onLine(line: string, no: number): void {
@@ -67,16 +73,16 @@ class PerfReader implements TraceReader {
     if (!parseHeader(line, 'perf', this.h)) {
       const t = line.trimStart();
       if (t.length === 0 || t.charCodeAt(0) === HASH) return counters.add('skipped_blank');
-      counters.add('rows_read');
+      this.lines++;
       return this.ctx.issues.error({ code: 'bad-line', stage: 'ingest', file: this.ctx.file, line: no, text: line,
         expected: 'a perf script line: COMM [PID/]TID [CPU] SECS.USECS: EVENT: FIELDS' });
     }
-    counters.add('rows_read');
+    this.lines++;
     const tok = this.tok;
     scanEventName(line, this.h.rest, true, tok);
     const name = this.eventName(line, tok);
     const r = this.state.begin(this.h, line, no, tok.body);
-    if (tok.kind === NameEnd.Colon && isSoftwareFault(name)) {
+    if (tok.kind === NameEnd.Colon && this.lastIsSample) {
       this.sample(line, no, tok.body, r.pid);
       return this.state.afterEvent();
     }
@@ -89,6 +95,7 @@ class PerfReader implements TraceReader {
     const n = tok.end - tok.start;
     if (n === last.length && line.startsWith(last, tok.start)) return last;
     this.lastName = line.slice(tok.start, tok.end);
+    this.lastIsSample = isSoftwareFault(this.lastName);
     return this.lastName;
   }
 

@@ -4,7 +4,8 @@
  * trace-cmd), `addr: 0, len: 0x2000, ...` (ftrace, which drops the `0x` below 10 and, in older
  * kernels, everywhere). Values are parsed from the text as integers, never through floats.
  */
-import { BAD, TOO_BIG, parseDec, parseHexDigits } from './numbers.js';
+import { BAD, TOO_BIG, parseDec } from './numbers.js';
+import { MAX_VALUE } from './schema.js';
 
 export { BAD, TOO_BIG };
 
@@ -43,10 +44,22 @@ export function valueEnd(line: string, i: number): number {
  */
 export function hexAt(line: string, i: number): number {
   if (i < 0) return BAD;
-  let from = i;
-  const end = valueEnd(line, i);
-  if (end - from > 2 && line.charCodeAt(from) === 48 && (line.charCodeAt(from + 1) | 32) === 120) from += 2;
-  return parseHexDigits(line, from, end);
+  const n = line.length;
+  if (i + 2 < n && line.charCodeAt(i) === 48 && (line.charCodeAt(i + 1) | 32) === 120) i += 2;
+  let v = 0, digits = 0;
+  for (; i < n; i++) {
+    const c = line.charCodeAt(i);
+    let d: number;
+    if (c >= 48 && c <= 57) d = c - 48;
+    else if ((c | 32) >= 97 && (c | 32) <= 102) d = (c | 32) - 87;
+    else if (c === SP || c === COMMA || c === RPAREN || c === TAB) break;
+    else return BAD;
+    // exact: v < 2^53 and a multiply by 16 is exact; at or past 2^53 the value is only flagged
+    if (v < MAX_VALUE) v = v * 16 + d;
+    digits++;
+  }
+  if (digits === 0) return BAD;
+  return v >= MAX_VALUE ? TOO_BIG : v;
 }
 
 /** A non-negative decimal value at `i`; BAD when malformed or negative. */

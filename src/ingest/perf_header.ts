@@ -193,7 +193,8 @@ export interface EventToken {
 /**
  * Find the event name starting at `from`: the token up to the first space, minus its trailing
  * `:`; for ftrace syscalls, `sys_NAME(` and `sys_NAME ->` are recognised too. perf prints a
- * sample period before software event names (`1 page-faults:`); `skipPeriod` skips it.
+ * sample period before software event names (`1 page-faults:`); `skipPeriod` (perf) skips it,
+ * and only ftrace text (`skipPeriod` false) has `sys_NAME(` names.
  */
 export function scanEventName(line: string, from: number, skipPeriod: boolean, out: EventToken): void {
   const n = line.length;
@@ -207,14 +208,13 @@ export function scanEventName(line: string, from: number, skipPeriod: boolean, o
     }
   }
   out.start = i;
-  let k = i;
-  while (k < n) {
-    const c = line.charCodeAt(k);
-    if (c === SP || c === TAB || c === LPAREN) break;
-    k++;
-  }
+  let k = line.indexOf(' ', i);
+  if (k < 0) k = n;
+  // ftrace syscall entries put the arguments right after the name: `sys_mmap(addr: 0, ...`
+  const paren = skipPeriod ? -1 : line.indexOf('(', i);
+  if (paren >= 0 && paren < k) k = paren;
   let body = k;
-  if (k < n && line.charCodeAt(k) === LPAREN) {
+  if (k === paren) {
     out.kind = NameEnd.Paren;
     out.end = k;
     body = k + 1;

@@ -196,10 +196,12 @@ export class TaskTable {
       g.up = o;
       this.usedMm = true;
     } else {
-      // Both final and different: the pointer was freed and reused by another mm, or a
-      // printed/forked pid disagrees with it. The latest user owns the pointer from now on.
+      // Both final and different. A group known from a printed pid or a fork has a new mm
+      // whose pointer may reuse a freed one (exec frees the old mm; slabs are reused), so it
+      // takes the pointer over silently. A group only inferred or assumed should not see
+      // another process's mm: that is a grouping conflict, counted.
       this.mmOwner.set(mm, g);
-      if (o.source !== 'printed' || g.source !== 'printed') this.mmConflicts++;
+      if (g.source === 'mm' || g.source === 'assumed') this.mmConflicts++;
     }
   }
 
