@@ -38,5 +38,10 @@ export function outputPath(path: string, cwd: string): string {
     ok = statSync(dirname(full)).isDirectory();
   } catch { /* reported below */ }
   if (!ok) throw new InputError({ code: 'no-output-dir', stage: 'cli', file: path, expected: 'an output path in an existing directory' });
+  let isDir = false;
+  try {
+    isDir = statSync(full).isDirectory();
+  } catch { /* does not exist yet: fine */ }
+  if (isDir) throw new InputError({ code: 'output-is-dir', stage: 'cli', file: path, expected: 'an output file name, not a directory' });
   return full;
 }

@@ -21,7 +21,7 @@ export interface TraceSummary {
   threads: number;
   /** Rows per op name, in op-code order, ops with no rows left out. */
   ops: Partial<Record<OpName, number>>;
-  /** Distinct (pid, 4 KiB page) pairs touched by read/write/fetch rows, `len` included. */
+  /** Distinct (pid, 4 KiB page) pairs touched by read/write/fetch rows, `len` included (at most 2^20 pages per row). */
   pagesTouched: number;
   /** `source.*` metadata of this load. */
   source: { format: string; path: string; sha256: string };
@@ -40,34 +40,22 @@ export function summarizeTrace(table: EventTable): TraceSummary {
   const opCounts = new Float64Array(OPS.length);
   const pids = new Set<number>();
   const tids = new Set<number>();
-  const pages = new Map<number, Set<number>>();
   let lastPid = NaN;
   let lastTid = NaN;
-  let pageSet: Set<number> | undefined;
+  let accessPages = 0;
   for (let i = 0; i < n; i++) {
     const t = ts[i]!;
     if (t < tsMin) tsMin = t;
     if (t > tsMax) tsMax = t;
     const o = op[i]!;
     opCounts[o]!++;
-    const p = pid[i]!;
-    if (p !== lastPid) {
-      pids.add(p);
-      lastPid = p;
-      pageSet = pages.get(p);
-      if (pageSet === undefined) pages.set(p, (pageSet = new Set()));
-    }
+    if (pid[i] !== lastPid) pids.add((lastPid = pid[i]!));
     if (tid[i] !== lastTid) tids.add((lastTid = tid[i]!));
-    if (isAccess(o)) {
-      const first = Math.floor(addr[i]! / PAGE_SIZE);
-      const last = Math.floor((addr[i]! + Math.max(1, len[i]!) - 1) / PAGE_SIZE);
-      for (let pg = first; pg <= last; pg++) pageSet!.add(pg);
-    }
+    if (isAccess(o)) accessPages += lastPage(addr[i]!, len[i]!) - firstPage(addr[i]!) + 1;
   }
   const ops: Partial<Record<OpName, number>> = {};
   OPS.forEach((name, code) => { if (opCounts[code]! > 0) ops[name] = opCounts[code]!; });
-  let pagesTouched = 0;
-  for (const s of pages.values()) pagesTouched += s.size;
+  const pagesTouched = distinctPages(table, [...pids], accessPages);
   const summary: TraceSummary = {
     rows: n, events: table.counters.get('events_written'), observations: table.counters.get('observations_written'),
     tsMin, tsMax, spanNs: tsMax - tsMin, pids: [...pids].sort((a, b) => a - b), threads: tids.size, ops, pagesTouched,
@@ -85,4 +73,49 @@ export function summarizeTrace(table: EventTable): TraceSummary {
     } catch { /* not ours to judge: shown only when readable */ }
   }
   return summary;
+}
+
+const firstPage = (addr: number): number => Math.floor(addr / PAGE_SIZE);
+/** Pages one access can count at most (4 GiB): a huge `len` must not make inspect loop for hours. */
+const MAX_ACCESS_PAGES = 2 ** 20;
+const lastPage = (addr: number, len: number): number =>
+  Math.min(Math.floor((addr + Math.max(1, len) - 1) / PAGE_SIZE), firstPage(addr) + MAX_ACCESS_PAGES - 1);
+
+/** Pages below 2^41 (addresses below 2^53); a process index above them keeps keys below 2^53. */
+const PAGE_KEY_SPAN = 2 ** 41;
+
+/**
+ * Distinct (pid, page) pairs touched by accesses: every pair as one exact Float64 key
+ * (process index * 2^41 + page), sorted natively, runs counted. Far faster than a Set at 10M rows.
+ */
+function distinctPages(table: EventTable, pids: number[], total: number): number {
+  const { pid, op, addr, len } = table.columns;
+  if (pids.length >= 4096) return distinctPagesBySet(table);
+  const index = new Map(pids.map((p, i) => [p, i]));
+  const keys = new Float64Array(total);
+  let k = 0;
+  for (let i = 0; i < table.rows; i++) {
+    if (!isAccess(op[i]!)) continue;
+    const base = index.get(pid[i]!)! * PAGE_KEY_SPAN;
+    for (let pg = firstPage(addr[i]!), last = lastPage(addr[i]!, len[i]!); pg <= last; pg++) keys[k++] = base + pg;
+  }
+  keys.sort();
+  let distinct = 0;
+  for (let i = 0; i < keys.length; i++) if (i === 0 || keys[i] !== keys[i - 1]) distinct++;
+  return distinct;
+}
+
+/** The same count with a Set per pid, for traces with thousands of processes. */
+function distinctPagesBySet(table: EventTable): number {
+  const { pid, op, addr, len } = table.columns;
+  const pages = new Map<number, Set<number>>();
+  for (let i = 0; i < table.rows; i++) {
+    if (!isAccess(op[i]!)) continue;
+    let set = pages.get(pid[i]!);
+    if (set === undefined) pages.set(pid[i]!, (set = new Set()));
+    for (let pg = firstPage(addr[i]!), last = lastPage(addr[i]!, len[i]!); pg <= last; pg++) set.add(pg);
+  }
+  let n = 0;
+  for (const s of pages.values()) n += s.size;
+  return n;
 }
