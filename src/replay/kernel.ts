@@ -15,10 +15,11 @@ import { LockStats } from './locks/lockstat.js';
 import type { LockEnv } from './locks/env.js';
 import { RwSem } from './locks/rwsem.js';
 import { SpinLock } from './locks/spinlock.js';
-import { Folio, PG_LRU } from './mm/folio.js';
+import { Folio, PG_LRU, resetFolioHistory } from './mm/folio.js';
 import { Mm } from './mm/mm.js';
+import type { PteTable } from './mm/pagetable.js';
 import { Vma, VM_SHARED } from './mm/vma.js';
-import { AnonVma } from './mm/anon_vma.js';
+import { AnonVma, spinAnonVmaLock, type AnonVmaLock } from './mm/anon_vma.js';
 import { Oracle } from './mm/oracle.js';
 import { ReplayStats } from './stats/replay_stats.js';
 import { PAGE_SIZE } from '../ingest/schema.js';
@@ -37,7 +38,17 @@ export class Thread extends Task {
   exited = false;
   /** One-entry VMA cache for the access hit path (like the old mm->mmap_cache). */
   lastVma: Vma | null = null;
+  /** One-entry PTE-table cache for the hit path. */
+  lastTable: PteTable | undefined = undefined;
+  lastTableNo = -1;
+  lastTableMm: Mm | null = null;
 }
+
+/**
+ * Set-up hooks every new Kernel runs at the end of its constructor: subsystems that live in
+ * their own modules (swap, page cache, reclaim) install their state and hooks here at import.
+ */
+export const KERNEL_INITS: ((k: Kernel) => void)[] = [];
 
 /** Everything a Kernel is built from. */
 export interface KernelConfig {
@@ -82,6 +93,23 @@ export class Kernel {
   };
 
   /**
+   * swap_duplicate() of one swap entry: fork copies a swap PTE into the child
+   * (copy_nonpresent_pte), one more swap_map reference. The swap subsystem installs itself here.
+   */
+  swapDuplicate: (slot: number) => void = (slot) => {
+    throw new InvariantError(`swap entry ${slot} duplicated but no swap subsystem is installed`, 'swap');
+  };
+
+  /**
+   * Migration of a swap-cache folio (folio_migrate_mapping with a mapping): the swap cache's
+   * entry for `from`'s slot now points to `to` (xas_store under the xarray lock), and the
+   * cache's reference moves with it. The swap subsystem installs itself here.
+   */
+  swapCacheMigrate: (from: Folio, to: Folio) => void = (from) => {
+    throw new InvariantError(`swap-cache folio ${from.id} migrated but no swap subsystem is installed`, 'swap');
+  };
+
+  /**
    * Direct reclaim when resident memory exceeds --memory-limit; installed by the reclaim path.
    * Called by paths right after they allocate (as the allocator's slow path would).
    */
@@ -116,8 +144,10 @@ export class Kernel {
     );
     this.lockEnv = { engine: this.engine, stats: this.lockStats, uncontended: cfg.costs.lock_uncontended, transfer: cfg.costs.cacheline_transfer };
     this.memoryLimitPages = m.memoryLimitBytes === null ? 0 : Math.floor(m.memoryLimitBytes / PAGE_SIZE);
+    resetFolioHistory();
     this.zeroFolio = new Folio(0, 0);
     this.zeroFolio.refcount = 1 << 30;
+    for (const init of KERNEL_INITS) init(this);
   }
 
   /** Now, in cycles. */
@@ -142,7 +172,14 @@ export class Kernel {
 
   /** A new anon_vma (anon_vma_prepare / anon_vma_fork), rooted at `root` or its own root. */
   newAnonVma(root: AnonVma | null): AnonVma {
-    return new AnonVma(this.nextAnonVmaId++, root?.root.lock ?? new RwSem(this.lockEnv, 'anon_vma'), root);
+    const rl = this.policy.rmap_lock;
+    // 2.6.35+ (lockRoot): one lock per anon_vma tree, the root's (012f18004da3); 2.6.34: each
+    // anon_vma has its own lock, a spinlock then, an rwsem since 3.8 (rmap_lock.anonVmaLock).
+    let lock: AnonVmaLock;
+    if (rl.lockRoot && root !== null) lock = root.root.lock;
+    else if (rl.anonVmaLock === 'rwsem') lock = new RwSem(this.lockEnv, 'anon_vma');
+    else lock = spinAnonVmaLock(new SpinLock(this.lockEnv, 'anon_vma'));
+    return new AnonVma(this.nextAnonVmaId++, lock, root);
   }
 
   /** The oracle view of a shared object (`file:<id>`, `shm:<id>`), created on first use. */

@@ -35,9 +35,11 @@ export function planThreads(cols: EventColumns): TracePlan {
   const tids: number[] = [];
   const forkedPids = new Set<number>();
   const slot = new Int32Array(n);
+  let lastTid = NaN;
+  let lastSlot = -1;
   for (let r = 0; r < n; r++) {
     const tid = cols.tid[r]!;
-    let s = index.get(tid);
+    let s = tid === lastTid ? lastSlot : index.get(tid);
     if (s === undefined) {
       s = counts.length;
       index.set(tid, s);
@@ -47,6 +49,8 @@ export function planThreads(cols: EventColumns): TracePlan {
     }
     counts[s]!++;
     slot[r] = s;
+    lastTid = tid;
+    lastSlot = s;
     if (cols.op[r] === Op.fork) forkedPids.add(cols.arg[r]!);
   }
   const rows = counts.map((c) => new Int32Array(c));

@@ -18,11 +18,40 @@ export const PG_DIRTY = 4;
 export const PG_SWAPCACHE = 8;
 export const PG_ANON_EXCLUSIVE = 16;
 export const PG_LRU = 32;
+/** Under writeback to swap or disk (folio_start_writeback .. folio_end_writeback). */
+export const PG_WRITEBACK = 64;
+/** Read ahead, not yet touched: a hit on it counts a readahead hit / starts async readahead. */
+export const PG_READAHEAD = 128;
 
 /** GUP_PIN_COUNTING_BIAS (include/linux/mm.h): a FOLL_PIN adds this to the refcount. */
 export const GUP_PIN_COUNTING_BIAS = 1024;
 
-const HISTORY = 16;
+/**
+ * Recent folio events, for invariant reports: one global ring of (folio id, refcount, mapcount,
+ * reason) instead of per-folio strings, so the hot path allocates nothing. Reset per replay.
+ */
+const RING = 1 << 16;
+const ringId = new Int32Array(RING);
+const ringRef = new Int32Array(RING);
+const ringMap = new Int32Array(RING);
+const ringWhy: string[] = new Array<string>(RING).fill('');
+let ringPos = 0;
+
+/** Forget the history of a previous replay (folio ids restart per Kernel). */
+export function resetFolioHistory(): void {
+  ringId.fill(0);
+  ringPos = 0;
+}
+
+/** The last `max` recorded events of folio `id`, oldest first. */
+export function folioHistory(id: number, max = 16): string[] {
+  const out: string[] = [];
+  for (let k = 1; k <= RING && out.length < max; k++) {
+    const i = (ringPos - k + RING) % RING;
+    if (ringId[i] === id && ringWhy[i] !== '') out.push(`${ringWhy[i]}: refcount ${ringRef[i]}, mapcount ${ringMap[i]}`);
+  }
+  return out.reverse();
+}
 
 export class Folio {
   refcount = 1;
@@ -41,8 +70,11 @@ export class Folio {
   /** LRU list links (reclaim order). */
   lruPrev: Folio | null = null;
   lruNext: Folio | null = null;
-  /** Waiters on the folio lock and on folio_wait_locked. */
-  readonly waitq = new WaitQueue('folio');
+  private wq: WaitQueue | null = null;
+  /** Waiters on the folio lock and on folio_wait_locked (allocated on first use). */
+  get waitq(): WaitQueue {
+    return (this.wq ??= new WaitQueue('folio'));
+  }
   /** Task holding the folio lock (for reports), if any. */
   lockHolder = -1;
   /**
@@ -53,8 +85,6 @@ export class Folio {
   pinCount = 0;
   gupCount = 0;
   waitRefs = 0;
-  private readonly history: string[] = [];
-
   constructor(
     readonly id: number,
     public node: number,
@@ -83,9 +113,9 @@ export class Folio {
 
   /** folio_get / folio_ref_add. */
   get(n = 1, why = 'get'): void {
-    if (this.freed) throw new InvariantError(`reference taken on a freed folio (${why})`, `folio ${this.id}`, this.history);
+    if (this.freed) throw new InvariantError(`reference taken on a freed folio (${why})`, `folio ${this.id}`, folioHistory(this.id));
     this.refcount += n;
-    this.note(`+${n} ${why} -> ${this.refcount}`);
+    this.note(why);
   }
 
   /** folio_get_unless_zero / get_page_unless_zero. */
@@ -98,22 +128,26 @@ export class Folio {
   /** folio_put / folio_ref_sub: returns true when this dropped the last reference. */
   put(n = 1, why = 'put'): boolean {
     this.refcount -= n;
-    this.note(`-${n} ${why} -> ${this.refcount}`);
-    if (this.refcount < 0) throw new InvariantError('refcount below zero', `folio ${this.id}`, this.history);
+    this.note(why);
+    if (this.refcount < 0) throw new InvariantError('refcount below zero', `folio ${this.id}`, folioHistory(this.id));
     return this.refcount === 0;
   }
 
   /** Record a map count change; below zero is a bug. */
   mapDelta(n: number, why: string): void {
     this.mapcount += n;
-    this.note(`map ${n > 0 ? '+' : ''}${n} ${why} -> ${this.mapcount}`);
-    if (this.mapcount < 0) throw new InvariantError('mapcount below zero', `folio ${this.id}`, this.history);
+    this.note(why);
+    if (this.mapcount < 0) throw new InvariantError('mapcount below zero', `folio ${this.id}`, folioHistory(this.id));
   }
 
-  /** Append to the folio's recent history (kept for invariant reports). */
-  note(s: string): void {
-    if (this.history.length >= HISTORY) this.history.shift();
-    this.history.push(s);
+  /** Record an event in the global history ring (kept for invariant reports). */
+  note(why: string): void {
+    const i = ringPos;
+    ringId[i] = this.id;
+    ringRef[i] = this.refcount;
+    ringMap[i] = this.mapcount;
+    ringWhy[i] = why;
+    ringPos = (i + 1) % RING;
   }
 
   /** Who holds a reference beyond the mappings and the cache (refcount.csv `holder`), or `-`. */
@@ -126,6 +160,6 @@ export class Folio {
   }
 
   recentHistory(): string[] {
-    return [...this.history];
+    return folioHistory(this.id);
   }
 }

@@ -30,7 +30,13 @@ export function vmaOf(task: Thread, addr: number): Vma | null {
 
 /** The oracle's view of a completed access to `folio` at `addr`. */
 export function checkAccess(k: Kernel, task: Thread, vma: Vma, addr: number, write: boolean, folio: Folio): void {
-  const [view, key] = k.oracleSlot(task.mm, vma, addr, write);
+  let view: number;
+  let key: number;
+  if (vma.file < 0 && !vma.isShared()) {
+    // Private anonymous memory: the process's own view by page number (the common case).
+    view = task.mm.view;
+    key = Math.floor(addr / PAGE_SIZE);
+  } else [view, key] = k.oracleSlot(task.mm, vma, addr, write);
   if (write) {
     folio.data = k.oracle.write(view, key);
     return;
@@ -47,8 +53,16 @@ export function checkAccess(k: Kernel, task: Thread, vma: Vma, addr: number, wri
  */
 export function tryAccess(k: Kernel, task: Thread, addr: number, write: boolean): boolean {
   const vpn = Math.floor(addr / PAGE_SIZE);
-  const t = task.mm.pt.lookup(vpn);
-  if (t === undefined) return false;
+  // One-entry cache of the PTE table (tables are never replaced once allocated).
+  const tableNo = Math.floor(vpn / 512);
+  let t = task.lastTableNo === tableNo && task.lastTableMm === task.mm ? task.lastTable : undefined;
+  if (t === undefined) {
+    t = task.mm.pt.lookup(vpn);
+    if (t === undefined) return false;
+    task.lastTable = t;
+    task.lastTableNo = tableNo;
+    task.lastTableMm = task.mm;
+  }
   const i = pteIndex(vpn);
   if (t.kind[i] !== PTE_PRESENT) return false;
   const bits = t.bits[i]!;

@@ -14,6 +14,10 @@ export const HISTOGRAM_RELATIVE_ERROR = 1 / SUB;
 
 function bucketOf(v: number): number {
   if (v < SUB) return v;
+  if (v < 4294967296) {
+    const exp32 = 31 - Math.clz32(v);
+    return SUB + (exp32 - SUB_BITS) * SUB + ((v >>> (exp32 - SUB_BITS)) - SUB);
+  }
   const e = Math.floor(Math.log2(v));
   // Guard against log2 rounding at exact powers of two.
   const exp = 2 ** e > v ? e - 1 : 2 ** (e + 1) <= v ? e + 1 : e;
@@ -35,11 +39,24 @@ export class Histogram {
   min = Infinity;
   max = 0;
 
-  record(v: number): void {
+  record(value: number): void {
+    const v = Math.round(value);
     const c = (this.counts ??= new Float64Array(NBUCKETS));
     c[bucketOf(v)]!++;
     this.count++;
     this.sum += v;
+    if (v < this.min) this.min = v;
+    if (v > this.max) this.max = v;
+  }
+
+  /** Record `n` occurrences of one value (bulk form of `record`). */
+  recordMany(value: number, n: number): void {
+    if (n <= 0) return;
+    const v = Math.round(value);
+    const c = (this.counts ??= new Float64Array(NBUCKETS));
+    c[bucketOf(v)]! += n;
+    this.count += n;
+    this.sum += v * n;
     if (v < this.min) this.min = v;
     if (v > this.max) this.max = v;
   }

@@ -30,7 +30,8 @@ export class ReplayStats {
     swapins: 0, duplicate_swapins: 0, integrity_violations: 0, stale_migration_entries: 0, deadlocks: 0,
   };
   readonly faultLatency = new Histogram();
-  private readonly latency = new Map<string, LatencyRow>();
+  /** Latency rows by op, then by path (no per-event string building). */
+  private readonly latency = new Map<string, Map<string, LatencyRow>>();
   private readonly refcount = new Map<string, RefcountRow>();
   private readonly integrity = new Map<string, IntegrityRow>();
   readonly findings: Finding[] = [];
@@ -38,11 +39,15 @@ export class ReplayStats {
 
   /** Histogram for (op, path), created on first use. */
   latencyOf(op: string, path: string): Histogram {
-    const key = `${op}\t${path}`;
-    let r = this.latency.get(key);
+    let byPath = this.latency.get(op);
+    if (byPath === undefined) {
+      byPath = new Map();
+      this.latency.set(op, byPath);
+    }
+    let r = byPath.get(path);
     if (r === undefined) {
       r = { op, path, hist: new Histogram() };
-      this.latency.set(key, r);
+      byPath.set(path, r);
     }
     return r.hist;
   }
@@ -67,7 +72,7 @@ export class ReplayStats {
   }
 
   latencyRows(): LatencyRow[] {
-    return [...this.latency.values()].filter((r) => r.hist.count > 0).sort((a, b) => cmp(a.op, b.op) || cmp(a.path, b.path));
+    return [...this.latency.values()].flatMap((m) => [...m.values()]).filter((r) => r.hist.count > 0).sort((a, b) => cmp(a.op, b.op) || cmp(a.path, b.path));
   }
 
   refcountRows(): RefcountRow[] {

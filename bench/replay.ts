@@ -1,0 +1,54 @@
+/**
+ * Replay bench (issue 3), each measurement in its own child process:
+ * - replay events/s on a hit-dominated trace (target: >= 3 million/s, and within 5x of a baseline
+ *   loop measured in the same run: a plain typed-array pass over the same events doing one hash
+ *   lookup each);
+ * - faults/s on a fault-dominated trace (target: >= 500 thousand/s);
+ * - peak RSS at 1M and 10M events over the same pages: the replay's state grows with pages
+ *   touched; the in-memory input table (37 bytes/event) is reported separately.
+ */
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchContext, BenchLine, BenchSection } from './run.js';
+
+interface Child {
+  events: number;
+  faults: number;
+  seconds: number;
+  maxRssMiB: number;
+  inputMiB: number;
+}
+
+const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'lib', 'replay_child.js');
+
+function child(mode: string, n: number, ctx: BenchContext): Child {
+  ctx.log(`replay bench: ${mode} ${n.toLocaleString('en-US')} events`);
+  const out = execFileSync(process.execPath, ['--max-old-space-size=8192', CHILD, mode, String(n)], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()!) as Child;
+}
+
+export const section: BenchSection = {
+  name: 'replay',
+  async run(ctx) {
+    const n = Math.min(ctx.rows, 10_000_000);
+    const base = child('baseline', n, ctx);
+    const hits = child('hits', n, ctx);
+    const faults = child('faults', Math.min(n, 2_000_000), ctx);
+    const small = child('hits', Math.min(n, 1_000_000), ctx);
+    const baseRate = base.events / base.seconds;
+    const lines: BenchLine[] = [
+      { name: 'baseline loop (hash lookup per event)', value: baseRate, unit: 'events/s' },
+      { name: 'replay, hit-dominated', value: hits.events / hits.seconds, unit: 'events/s', target: { of: 'value', op: '>=', threshold: 3e6 } },
+      { name: 'replay vs baseline loop', value: hits.events / hits.seconds, unit: 'events/s', baseline: { name: 'baseline loop', value: baseRate }, target: { of: 'ratio', op: '>=', threshold: 0.2 } },
+      { name: 'replay, fault-dominated', value: faults.faults / faults.seconds, unit: 'faults/s', target: { of: 'value', op: '>=', threshold: 5e5 } },
+      { name: `peak RSS, ${small.events.toLocaleString('en-US')} events`, value: small.maxRssMiB, unit: 'MiB', note: `input table ${small.inputMiB.toFixed(0)} MiB of it` },
+      { name: `peak RSS, ${hits.events.toLocaleString('en-US')} events`, value: hits.maxRssMiB, unit: 'MiB', note: `input table ${hits.inputMiB.toFixed(0)} MiB of it` },
+      {
+        name: 'replay state beyond the input, 10M vs 1M events', value: hits.maxRssMiB - hits.inputMiB, unit: 'MiB',
+        baseline: { name: '1M events', value: small.maxRssMiB - small.inputMiB }, target: { of: 'ratio', op: '<=', threshold: 2 },
+      },
+    ];
+    return lines;
+  },
+};
