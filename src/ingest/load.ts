@@ -74,15 +74,23 @@ export function batchColumns(batch: RecordBatch): EventColumnArrays {
   };
 }
 
-/** Copy batches into one array per column, releasing each batch as it is copied. */
-function concatColumns(batches: EventColumnArrays[], rows: number): EventColumnArrays {
-  const out = allocColumns(rows);
-  let at = 0;
-  for (let i = 0; i < batches.length; i++) {
-    const b = batches[i]!;
-    for (const c of COLUMNS) (out[c] as Float64Array).set(b[c] as Float64Array, at);
-    at += b.ts.length;
-    batches[i] = undefined as never;
+/**
+ * Copy batches into one array per column. Column by column, dropping each batch's array once it
+ * is copied, so the peak is the batches plus one whole column, not twice the table.
+ */
+function concatColumns(batches: Partial<EventColumnArrays>[], rows: number): EventColumnArrays {
+  const out: Partial<EventColumnArrays> = {};
+  const empty = allocColumns(0);
+  for (const c of COLUMNS) {
+    const first = batches[0]?.[c] ?? empty[c];
+    const col = new (first.constructor as Float64ArrayConstructor)(rows);
+    let at = 0;
+    for (const b of batches) {
+      col.set(b[c] as Float64Array, at);
+      at += b[c]!.length;
+      delete b[c];
+    }
+    (out as Record<string, unknown>)[c] = col;
   }
-  return out;
+  return out as EventColumnArrays;
 }
