@@ -4,11 +4,15 @@
  * anything else is copied (wp_page_copy): drop the PTL, allocate and copy, retake the PTL,
  * check pte_same, clear the old PTE with a TLB flush, map the copy, drop the old folio's
  * mapping and reference.
+ * FAULT_FLAG_UNSHARE (a GUP R/O pin of a page not known exclusive, 5.19+) runs the same decision
+ * but leaves the PTE read-only: reuse only marks the page exclusive, a copy is mapped read-only.
+ * maybe_mkwrite(): a PTE becomes writable only in a writable VMA (GUP may write-fault a read-only
+ * private VMA when it breaks COW).
  */
 import { PG_ANON_EXCLUSIVE, PG_SWAPCACHE, type Folio } from '../mm/folio.js';
 import { PTE_DIRTY, PTE_PRESENT, PTE_WRITE, type PteTable } from '../mm/pagetable.js';
 import { vmf_anon_prepare } from './anon_vma_prepare.js';
-import { VM_FAULT_OK, VM_FAULT_RETRY, type Path, type VmFault } from './vm_fault.js';
+import { FAULT_FLAG_UNSHARE, VM_FAULT_OK, VM_FAULT_RETRY, type Path, type VmFault } from './vm_fault.js';
 
 export function* do_wp_page(vmf: VmFault, t: PteTable, i: number): Path {
   const { k, task, vma } = vmf;
@@ -24,7 +28,8 @@ export function* do_wp_page(vmf: VmFault, t: PteTable, i: number): Path {
     if (reuse) {
       // wp_page_reuse(): make the PTE writable in place.
       if (k.policy.wp_reuse.tracksAnonExclusive) old.set(PG_ANON_EXCLUSIVE);
-      t.bits[i] = t.bits[i]! | PTE_WRITE | PTE_DIRTY;
+      // An unshare stops here: the page is exclusive now, the PTE stays read-only.
+      if ((vmf.flags & FAULT_FLAG_UNSHARE) === 0 && vma.isWritable()) t.bits[i] = t.bits[i]! | PTE_WRITE | PTE_DIRTY;
       t.ptl.unlock(task);
       k.stats.refcountOutcome('wp_reuse', 'reused', '-');
       yield k.costs.pte_op;
@@ -62,11 +67,14 @@ function* wp_page_copy(vmf: VmFault, t: PteTable, i: number, old: Folio): Path {
   copy.mapDelta(1, 'wp_page_copy');
   copy.set(PG_ANON_EXCLUSIVE);
   k.lruAdd(copy);
-  t.set(i, PTE_PRESENT, PTE_WRITE | PTE_DIRTY, copy, 0);
+  // maybe_mkwrite(pte_mkdirty()), except for an unshare, which maps the copy read-only.
+  const unshare = (vmf.flags & FAULT_FLAG_UNSHARE) !== 0;
+  t.set(i, PTE_PRESENT, unshare || !vma.isWritable() ? PTE_DIRTY : PTE_WRITE | PTE_DIRTY, copy, 0);
   if (!fromZero) {
     old.mapDelta(-1, 'wp_page_copy');
     k.putFolio(old, 'wp_page_copy unmap');
-    k.stats.summary.cow_copies++;
+    if (unshare) k.stats.count('unshare_copies');
+    else k.stats.summary.cow_copies++;
   }
   t.ptl.unlock(task);
   yield c.map_new_folio;

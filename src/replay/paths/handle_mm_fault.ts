@@ -9,7 +9,8 @@ import { do_anonymous_page } from './do_anonymous_page.js';
 import { do_fault } from './do_fault.js';
 import { do_swap_page } from './do_swap_page.js';
 import { do_wp_page } from './do_wp_page.js';
-import { VM_FAULT_OK, type Path, type VmFault } from './vm_fault.js';
+import { migration_entry_wait } from './migration_entry_wait.js';
+import { FAULT_FLAG_UNSHARE, VM_FAULT_OK, type Path, type VmFault } from './vm_fault.js';
 
 export function* handle_mm_fault(vmf: VmFault): Path {
   const k = vmf.k;
@@ -20,7 +21,9 @@ export function* handle_mm_fault(vmf: VmFault): Path {
   if (kind === PTE_NONE) {
     return vmf.vma.isAnon() ? yield* do_anonymous_page(vmf) : yield* do_fault(vmf);
   }
-  if (kind === PTE_SWAP || kind === PTE_MIGRATION) return yield* do_swap_page(vmf);
+  // do_swap_page()'s first test: a migration entry is not a swap entry -> migration_entry_wait().
+  if (kind === PTE_MIGRATION) return yield* migration_entry_wait(vmf);
+  if (kind === PTE_SWAP) return yield* do_swap_page(vmf);
   // Present: take the PTL and re-check (pte_same) before deciding.
   const t = tbl!;
   yield t.ptl.lock;
@@ -28,7 +31,8 @@ export function* handle_mm_fault(vmf: VmFault): Path {
     t.ptl.unlock(vmf.task);
     return VM_FAULT_OK;
   }
-  if (vmf.write && (t.bits[i]! & PTE_WRITE) === 0) return yield* do_wp_page(vmf, t, i);
+  // FAULT_FLAG_WRITE or FAULT_FLAG_UNSHARE (GUP R/O pin) on a write-protected PTE: do_wp_page.
+  if ((vmf.write || (vmf.flags & FAULT_FLAG_UNSHARE) !== 0) && (t.bits[i]! & PTE_WRITE) === 0) return yield* do_wp_page(vmf, t, i);
   t.ptl.unlock(vmf.task);
   return VM_FAULT_OK;
 }

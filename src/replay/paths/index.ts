@@ -5,3 +5,6 @@
 import './do_mmap.js';
 import './madvise_dontneed.js';
 import './do_exit.js';
+import './dup_mmap.js';
+import './gup.js';
+import './dma.js';
