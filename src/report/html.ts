@@ -21,18 +21,29 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:2em auto;max-width:1200px;color:#222;padding:0 1em}
+const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:2em auto;max-width:1400px;color:#222;padding:0 1em}
 h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.5em 0;font-size:13px}th,td{border:1px solid #ddd;padding:2px 8px}
 th{background:#f3f3f3;vertical-align:bottom}td{white-space:nowrap}td.n{text-align:right;font-variant-numeric:tabular-nums}
-figure{display:inline-block;margin:1em 1em 1em 0;vertical-align:top}figcaption{font-weight:600;margin-bottom:.3em}
+figure{display:inline-block;margin:.5em 1em .5em 0;vertical-align:top}figcaption{font-weight:600;margin-bottom:.3em}
 .finding{background:#fff3f3;border-left:4px solid #c00;padding:.4em .8em;margin:.5em 0}
-.none{color:#666;font-style:italic}code,pre{font-family:ui-monospace,monospace;font-size:12px}`;
+.none{color:#666;font-style:italic}.chg{color:#777;font-size:90%}
+.row{display:flex;flex-wrap:wrap;gap:2em;align-items:flex-start}code,pre{font-family:ui-monospace,monospace;font-size:12px}`;
+
+/** A figure's change against the baseline at the end of a cell (`+12.3%`, `x4.1`, `=`, `was 0`). */
+const CHANGE = /^(.+) (=|was 0|[+-]\d+\.\d%|x\d+(?:\.\d)?)$/;
+
+/** Cell text as HTML: escaped, lines kept, a baseline change set in grey. */
+function cellHtml(text: string): string {
+  const m = CHANGE.exec(text);
+  if (m !== null) return `${escapeHtml(m[1]!)} <span class="chg">${escapeHtml(m[2]!)}</span>`;
+  return escapeHtml(text).replace(/\n/g, '<br>');
+}
 
 /** An HTML table from formatted cells; multi-line cells keep their lines. */
 export function htmlTable(t: PlainTable): string {
   const cell = (tag: 'th' | 'td', text: string, j: number) =>
-    `<${tag}${tag === 'td' && t.align[j] === 'right' ? ' class="n"' : ''}>${escapeHtml(text).replace(/\n/g, '<br>')}</${tag}>`;
+    `<${tag}${tag === 'td' && t.align[j] === 'right' ? ' class="n"' : ''}>${tag === 'td' ? cellHtml(text) : escapeHtml(text).replace(/\n/g, '<br>')}</${tag}>`;
   const head = `<tr>${t.head.map((h, j) => cell('th', h, j)).join('')}</tr>`;
   const body = t.rows.map((r) => `<tr>${r.map((c, j) => cell('td', c, j)).join('')}</tr>`).join('\n');
   return `<table>\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
@@ -102,8 +113,9 @@ export async function renderHtmlReport(data: ReportData, opts: HtmlOptions = {})
     `<h1>mmreplay report</h1>`,
     `<p>Trace <code>${escapeHtml(data.meta.trace.path)}</code>, ${data.meta.trace.rows} rows, ${order.length} policies; times in ${unit}.` +
       (baseline === undefined ? '' : ` Changes against <code>${escapeHtml(baseline)}</code>.`) + '</p>',
-    `<h2>Summary</h2>\n${htmlTable(transposedTable(t.summary, figures, order, view))}`,
-    `<h2>Fault latency</h2>\n${await figure(faultCdfPlot(t.fault_cdf, order, unit), positive(t.fault_cdf, 'ns'), 'No faults.')}`,
+    `<h2>Summary and fault latency</h2>\n<div class="row">\n${htmlTable(transposedTable(t.summary, figures, order, view))}\n` +
+      `${await figure(faultCdfPlot(t.fault_cdf, order, unit), positive(t.fault_cdf, 'ns'), 'No faults.')}\n</div>`,
+    '<h2>Latency by op and path</h2>',
     htmlTable(longTable(t.latency, LATENCY_COLUMNS, order, view)),
     `<h2>Locks</h2>\n${await figure(lockPlot(t.locks, order, unit, 'wait'), positive(t.locks, 'wait_total_ns'), 'No lock waits.')}`,
     await figure(lockPlot(t.locks, order, unit, 'hold'), positive(t.locks, 'hold_total_ns'), 'No lock holds.'),

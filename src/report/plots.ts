@@ -69,6 +69,8 @@ export function faultCdfPlot(rows: readonly Row[], order: readonly string[], uni
         x: { field: 't', type: 'quantitative', title: `fault latency (${unit}, log scale)`, scale: { type: 'log' } },
         y: { field: 'quantile', type: 'quantitative', title: 'fraction of faults', scale: { domain: [0, 1] } },
         color: policyColor(order),
+        // Dashes too, so policies with identical curves stay visible on top of each other.
+        strokeDash: { ...policyColor(order) },
       },
     },
   };
@@ -88,7 +90,8 @@ export function lockPlot(rows: readonly Row[], order: readonly string[], unit: T
     title: `Lock ${what} time per lock class (total over the run)`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      width: WIDTH, height: { step: 14 * Math.max(2, order.length) } as never, data: { values },
+      // One 12-pixel row per policy within each lock class.
+      width: WIDTH, height: { step: 12, for: 'offset' }, data: { values },
       mark: { type: 'point', filled: true, size: 70, opacity: 0.9 },
       encoding: {
         y: { field: 'lock', type: 'nominal', title: 'lock class and type', axis: { labelLimit: 200 } },

@@ -105,8 +105,8 @@ export function transposedTable(rows: readonly Row[], figures: readonly ColumnDe
 }
 
 /**
- * One row per group (the identity columns other than `policy`) and policy, policies of a group
- * adjacent in policy order; repeated group cells are left blank unless the user sorted. A table
+ * One row per group (the identity columns other than `policy`) and policy: groups in identity
+ * order (as the CSV orders rows within a policy), policies of a group adjacent in policy order; repeated group cells are left blank unless the user sorted. A table
  * without a `policy` column (analyze) keeps its row order and has no policy column.
  */
 export function longTable(rows: readonly Row[], columns: readonly ColumnDef[], order: readonly string[], view: TableView): PlainTable {
@@ -115,13 +115,17 @@ export function longTable(rows: readonly Row[], columns: readonly ColumnDef[], o
   const figures = selectFigures(columns, view.fields);
   const groupKey = (r: Row): string => JSON.stringify(group.map((c) => r[c.key]));
   const rank = new Map(order.map((p, i) => [p, i]));
-  const firstSeen = new Map<string, number>();
-  rows.forEach((r, i) => { if (!firstSeen.has(groupKey(r))) firstSeen.set(groupKey(r), i); });
+  const byGroup = (a: Row, b: Row): number => {
+    for (const c of group) {
+      const d = compareCells(a[c.key], b[c.key]);
+      if (d !== 0) return d;
+    }
+    return 0;
+  };
   const grouped = !hasPolicy ? [...rows] : rows
     .filter((r) => rank.has(String(r.policy)))
     .map((r, i) => ({ r, i }))
-    .sort((a, b) => firstSeen.get(groupKey(a.r))! - firstSeen.get(groupKey(b.r))!
-      || rank.get(String(a.r.policy))! - rank.get(String(b.r.policy))! || a.i - b.i)
+    .sort((a, b) => byGroup(a.r, b.r) || rank.get(String(a.r.policy))! - rank.get(String(b.r.policy))! || a.i - b.i)
     .map((x) => x.r);
   const sorted = sortRows(grouped, columns, view.sort);
   const blank = hasPolicy && view.sort.every((s) => findColumn(columns, s.name) === undefined);
