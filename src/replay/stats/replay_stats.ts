@@ -21,6 +21,12 @@ export const REPLAY_COUNTERS: Readonly<Record<string, string>> = {
   unpin_without_pin: 'unpin/gup_put with no matching pin/gup reference (ignored)',
   ops_after_exit: 'rows of a thread after its exit row (ignored)',
   threads_never_started: 'threads of a forked pid whose fork never ran (their rows are not replayed)',
+  gup_faults: 'faults taken by GUP (pin, gup) through faultin_page; not counted in faults',
+  gup_efault: 'pin/gup rows that stopped early: no VMA, or FOLL_WRITE on a read-only VMA (-EFAULT)',
+  unshare_copies: 'pages copied by FAULT_FLAG_UNSHARE (an R/O pin of a possibly shared page, 5.19+)',
+  gup_released_last_ref: 'folios freed by unpin/gup_put because the mapping was already gone',
+  fork_prealloc_restarts: 'copy_pte_range restarts after copy_present_pte needed a preallocated page (-EAGAIN)',
+  dma_write_zero_page: 'dma_write through a reference to the shared zero page (ignored)',
 };
 
 export class ReplayStats {
