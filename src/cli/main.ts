@@ -76,6 +76,13 @@ export function reportError(err: unknown, io: CliIO): number {
 
 /** The real process: argv, stdio, exit code. */
 async function main(): Promise<void> {
+  // `mmreplay ... | head`: a closed pipe ends the output, not the program with a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   const io: CliIO = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: process.cwd(), env: process.env };
   process.exitCode = await runCli(process.argv.slice(2), io);
 }
