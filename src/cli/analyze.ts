@@ -34,6 +34,7 @@ function positiveInt(name: string, v: number | undefined): void {
   if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw usageError(`${name}: a positive integer`, String(v));
 }
 
+/** The `analyze` command. */
 export const analyzeCommand: CommandFactory = (io) => ({
   command: 'analyze <trace>',
   describe: 'Trace statistics without replay: ops, pages, sharing, working set, hot pages; measured lock stats from recorded mmap_lock/lock events',

@@ -59,6 +59,7 @@ function readerFor(dir: string): (name: string) => string | undefined {
   };
 }
 
+/** The `report` command. */
 export const reportCommand: CommandFactory = (io) => ({
   command: 'report <dir>',
   describe: 'Re-render a finished run (replay or analyze -o DIR) from its CSV files and meta.json, without replaying',

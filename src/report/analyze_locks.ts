@@ -7,7 +7,9 @@
  *   OBS_WRITE and OBS_SUCCESS), type `rwsem:W` or `rwsem:R`:
  *   acquisitions = acquire_returned with success (a trylock has no start_locking and still
  *   counts); wait = start_locking -> acquire_returned of the same task and mm;
- *   hold = acquire_returned -> released of the same task, mm and mode.
+ *   hold = acquire_returned -> released of the same task, mm and mode. `mmap_write_downgrade()`
+ *   traces a read acquire_returned without start_locking while the task holds the lock for
+ *   write: the write hold ends there and a read hold (counted as a read acquisition) begins.
  *   An acquisition is a contention when the task hit `lock:contention_begin` between its
  *   start_locking and acquire_returned, or its wait exceeded CONTENTION_THRESHOLD_NS. As in a
  *   replay, the wait figures are over contended acquisitions only.
@@ -75,11 +77,18 @@ export function measureLocks(c: EventColumnArrays, rows: number, objects: readon
       if ((arg & OBS_SUCCESS) === 0) { count('mmap_lock.failed_acquisitions'); continue; }
       const row = write ? mmap.W : mmap.R;
       row.acquisitions++;
+      const list = holds.get(tid) ?? [];
+      const w = write || s !== undefined ? -1 : list.findIndex((h) => h.mm === addr && h.write);
       if (s !== undefined && s.mm === addr && s.write === write) {
         const wait = ts - s.ts;
         if (s.contended || wait > thresholdNs) { row.contentions++; row.wait.record(wait); }
+      } else if (w >= 0) {
+        // mmap_write_downgrade(): a read acquire_returned with no start_locking while the task
+        // holds the lock for write; the write hold ends here and a read hold begins.
+        mmap.W.hold.record(ts - list[w]!.ts);
+        list.splice(w, 1);
+        count('mmap_lock.downgrades');
       } else count('mmap_lock.acquire_without_start');
-      const list = holds.get(tid) ?? [];
       list.push({ ts, mm: addr, write, contended: false });
       holds.set(tid, list);
     } else if (op === Op.obs_mmap_lock_released) {

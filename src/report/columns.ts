@@ -11,6 +11,7 @@ import { usageError } from '../util/errors.js';
 
 /** The time unit of a run's outputs. */
 export type TimeUnit = 'ns' | 'cycles';
+/** Every time unit, for `--unit` choices. */
 export const TIME_UNITS: readonly TimeUnit[] = ['ns', 'cycles'];
 
 /**
@@ -128,6 +129,7 @@ export const OUTPUT_COLUMNS = {
   'working_set.csv': WORKING_SET_COLUMNS,
   'hot_pages.csv': HOT_PAGE_COLUMNS,
 } as const satisfies Record<string, readonly ColumnDef[]>;
+/** Name of an output file that has a column table. */
 export type OutputFile = keyof typeof OUTPUT_COLUMNS;
 
 /** The header of a column in a run written in `unit`: `_ns` becomes `_cycles` for time columns. */

@@ -102,6 +102,19 @@ describe('analyze: measured locks from observations', () => {
     });
   });
 
+  it('treats a read acquire_returned without start_locking under a write hold as mmap_write_downgrade()', () => {
+    const d = table([
+      [0, 1, 1, Op.obs_mmap_lock_start, 0, 0, W],
+      [10, 1, 1, Op.obs_mmap_lock_acquired, 0, 0, W | S],
+      [50, 1, 1, Op.obs_mmap_lock_acquired, 0, 0, S], // downgrade: write hold 40 ends, read hold begins
+      [80, 1, 1, Op.obs_mmap_lock_released, 0, 0, 0], // read hold 30
+    ]);
+    const m = measureLocks(d.columns, d.rows);
+    const [r, w] = m.rows;
+    expect([r!.acquisitions, r!.hold.count, r!.hold.sum, w!.acquisitions, w!.hold.count, w!.hold.sum]).toEqual([1, 1, 30, 1, 1, 40]);
+    expect(m.counters).toEqual({ 'mmap_lock.downgrades': 1 });
+  });
+
   it('names contention types in perf lock\'s words', () => {
     expect([1, 2, 4, 3, 5, 32, 33, 8, 18, 0].map(lockTypeOfFlags)).toEqual(
       ['spinlock', 'rwsem:R', 'rwsem:W', 'rwlock:R', 'rwlock:W', 'mutex', 'mutex', 'rt-mutex', 'pcpu-sem:R', 'semaphore']);
