@@ -12,6 +12,7 @@
  * already write-protected fault and wait for mmap_lock, after the snapshot.
  */
 import type { Kernel, Thread } from '../kernel.js';
+import type { AnonVma } from '../mm/anon_vma.js';
 import type { Mm } from '../mm/mm.js';
 import { VM_DONTCOPY, type Vma } from '../mm/vma.js';
 import { Op } from '../../ingest/schema.js';
@@ -23,23 +24,26 @@ import type { Path } from './vm_fault.js';
 /**
  * anon_vma_fork() (mm/rmap.c): anon_vma_clone() links the child's VMA to every anon_vma the
  * parent's is on, so rmap walks of shared pages find the child; then the child gets its own
- * anon_vma, rooted at the parent's root, for the pages it will COW. Under the root's lock.
+ * anon_vma, rooted at the parent's root, for the pages it will COW. Each link is made under that
+ * anon_vma's lock: the tree's root lock since 2.6.35 (lock_anon_vma_root), the anon_vma's own
+ * spinlock in 2.6.34 (anon_vma_chain_link).
  */
 export function* anon_vma_fork(k: Kernel, task: Thread, vma: Vma, pvma: Vma): Path<void> {
   if (pvma.anonVma === null) return;
-  const root = pvma.anonVma.root;
-  // anon_vma_lock_write(root): the tree's lock (one per tree in this model).
-  yield root.lock.write;
-  for (const av of pvma.anonChains) {
-    vma.anonChains.push(av);
-    av.link(vma);
-  }
-  const av = k.newAnonVma(root);
+  for (const av of pvma.anonChains) yield* anon_vma_chain_link(k, task, vma, av);
+  const av = k.newAnonVma(pvma.anonVma.root);
   vma.anonVma = av;
+  yield* anon_vma_chain_link(k, task, vma, av);
+}
+
+/** anon_vma_chain_link(): put `vma` on `av`'s chain under the lock rmap walks of `av` take. */
+function* anon_vma_chain_link(k: Kernel, task: Thread, vma: Vma, av: AnonVma): Path<void> {
+  const lock = k.policy.rmap_lock.lockRoot ? av.root.lock : av.lock;
+  yield lock.write;
   vma.anonChains.push(av);
   av.link(vma);
   yield k.costs.vma_op;
-  root.lock.unlock(task);
+  lock.unlock(task);
 }
 
 /** dup_mmap(): duplicate `oldmm`'s VMAs and page tables into the new `mm`. */
