@@ -2,14 +2,15 @@
  * `mmreplay replay TRACE`: ingest (any input), replay under each policy from a fresh machine,
  * write the run directory (DESIGN.md section 5) and print the comparison.
  */
-import { readFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { InputFormat } from '../ingest/detect.js';
 import { loadEventTable } from '../ingest/load.js';
 import { axisPolicies, NEWEST_PRESET, parsePolicy, PRESET_NAMES } from '../replay/policies/presets.js';
 import type { Policy } from '../replay/policies/types.js';
-import { replay } from '../replay/replay.js';
+import { replayAsync } from '../replay/replay.js';
+import { EventsArrowWriter } from '../report/events_arrow.js';
 import type { MachineConfig } from '../replay/result.js';
 import { REPLAY_COUNTERS } from '../replay/stats/replay_stats.js';
 import { renderReport } from '../report/terminal.js';
@@ -48,7 +49,11 @@ export interface ReplayArgs {
   unit: 'ns' | 'cycles';
   out?: string;
   json: boolean;
+  events?: boolean;
 }
+
+/** events.arrow is written by default for traces of up to this many rows. */
+export const EVENTS_DEFAULT_MAX_ROWS = 1_000_000;
 
 /** Formats whose mappings are unknown: --auto-vma is their default. */
 const RECORDED = new Set(['perf', 'ftrace', 'lackey']);
@@ -118,6 +123,7 @@ export const replayCommand: CommandFactory = (io) => ({
       .option('unit', { choices: ['ns', 'cycles'] as const, default: 'ns' as const, describe: 'Time unit of outputs' })
       .option('out', { alias: 'o', type: 'string', describe: 'Output directory (default out/<trace name>)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the summary rows as JSON instead of tables' })
+      .option('events', { type: 'boolean', describe: `Write events.arrow, one row per replayed event per policy (default: on for traces of up to ${EVENTS_DEFAULT_MAX_ROWS.toLocaleString('en-US')} rows; --no-events to skip)` })
       .example('$0 replay traces/mixed.csv', 'replay under the newest preset, write out/mixed/')
       .example('$0 replay traces/migration-selftest.csv --policy linux-2.6.34-rc --policy linux-6.12 --baseline linux-6.12', 'compare two kernels')
       .example('$0 replay traces/swapin-race.csv --axis swapin -o out/swapin', 'every swapin variant on linux-6.12'),
@@ -151,8 +157,12 @@ export async function runReplay(io: CliIO, a: ReplayArgs): Promise<{ dir: string
   const timeline = a.timeline !== undefined ? new TimelineFile(outputPath(a.timeline, io.cwd), { limit: a['timeline-limit'], cpuGhz: machine.cpuGhz }) : null;
   const progress = showProgress(io);
   let result;
+  let events: EventsArrowWriter | null = null;
   try {
-    result = replay(table.columns, {
+    mkdirSync(dir, { recursive: true });
+    events = (a.events ?? table.rows <= EVENTS_DEFAULT_MAX_ROWS) ? new EventsArrowWriter(join(dir, 'events.arrow'), policies.map((p) => p.label), a.unit, machine.cpuGhz) : null;
+    result = await replayAsync(table.columns, {
+      events,
       machine,
       costOverrides,
       policies,
@@ -160,8 +170,10 @@ export async function runReplay(io: CliIO, a: ReplayArgs): Promise<{ dir: string
       timeline: timeline?.recorder ?? null,
       onPolicy: progress ? (i, label) => io.stderr.write(`\rreplaying ${i + 1}/${policies.length}: ${label}\x1b[K`) : undefined,
     });
+    await events?.finish();
   } catch (err) {
     await timeline?.abort();
+    await events?.abort();
     throw err;
   } finally {
     if (progress) io.stderr.write('\r\x1b[K');

@@ -10,7 +10,7 @@ import { Task } from './engine/task.js';
 import type { Costs } from './costs.js';
 import type { Policy } from './policies/types.js';
 import type { Rng } from '../util/rng.js';
-import type { MachineConfig, TimelineRecorder } from './result.js';
+import type { EventRecorder, MachineConfig, TimelineRecorder } from './result.js';
 import { LockStats } from './locks/lockstat.js';
 import type { LockEnv } from './locks/env.js';
 import { RwSem } from './locks/rwsem.js';
@@ -271,6 +271,8 @@ export class Kernel {
     return this.costs.tlb_shootdown_base + targets * this.costs.tlb_shootdown_per_cpu;
   }
 
+  /** Per-event output (events.arrow), if requested. */
+  events: EventRecorder | null = null;
   /** Threads of forked processes, started by fork() once the child's mm exists. */
   readonly pendingProcesses = new Map<number, Thread[]>();
   /** Checks run when the replay ends (e.g. stale migration entries left behind). */

@@ -10,7 +10,8 @@ import { TaskState } from './engine/task.js';
 import { thread_main, type EventColumns } from './paths/thread_main.js';
 import { policyVariants } from './policies/presets.js';
 import type { Policy } from './policies/types.js';
-import type { MachineConfig, PolicyResult, ReplayResult, TimelineRecorder } from './result.js';
+import type { EventRecorder, MachineConfig, PolicyResult, ReplayResult, TimelineRecorder } from './result.js';
+import { InputError } from '../util/errors.js';
 import './paths/index.js';
 
 /** One traced thread: its rows in file order. */
@@ -72,31 +73,78 @@ export interface ReplayOptions {
   timeline?: TimelineRecorder | null;
   /** Called between policies (for progress display). */
   onPolicy?: (index: number, label: string) => void;
+  /** Receives one row per replayed event (events.arrow). */
+  events?: EventRecorder | null;
 }
 
-/** Replay `cols` under every policy of `opts`. */
+/** Replay `cols` under every policy of `opts` (synchronous). */
 export function replay(cols: EventColumns, opts: ReplayOptions): ReplayResult {
-  const plan = planThreads(cols);
-  const costsNs = resolveCostsNs(opts.costOverrides ?? {});
-  const machine = { ...opts.machine, cpus: opts.machine.cpus > 0 ? opts.machine.cpus : Math.max(1, plan.threads.length) };
-  const costs = toCycles(costsNs, machine.cpuGhz, machine.hz);
+  const { plan, machine, costsNs, costs } = prepare(cols, opts);
   const results = opts.policies.map((policy, i) => {
-    opts.onPolicy?.(i, policy.label);
-    opts.timeline?.policy(i, policy.label);
-    return replayPolicy(cols, plan, machine, costs, policy, opts.timeline ?? null);
+    const run = startPolicy(cols, plan, machine, costs, policy, i, opts);
+    while (!run.k.engine.runFor(Infinity));
+    return finishPolicy(run.k, policy);
   });
   return { machine, costs: costsNs as Record<CostName, number>, trace: opts.trace, policies: results };
 }
 
-function replayPolicy(
+/** Events fired between yields to the event loop in `replayAsync`. */
+const SLICE = 1 << 17;
+
+/**
+ * The same replay, yielding to the event loop every SLICE events so streamed outputs (the
+ * events table, the timeline) drain as they are produced instead of piling up in memory.
+ * Identical results to `replay`.
+ */
+export async function replayAsync(cols: EventColumns, opts: ReplayOptions): Promise<ReplayResult> {
+  const { plan, machine, costsNs, costs } = prepare(cols, opts);
+  const results: PolicyResult[] = [];
+  for (let i = 0; i < opts.policies.length; i++) {
+    const policy = opts.policies[i]!;
+    const run = startPolicy(cols, plan, machine, costs, policy, i, opts);
+    while (!run.k.engine.runFor(SLICE)) await new Promise<void>((r) => setImmediate(r));
+    results.push(finishPolicy(run.k, policy));
+    await opts.events?.flush();
+  }
+  return { machine, costs: costsNs as Record<CostName, number>, trace: opts.trace, policies: results };
+}
+
+function prepare(cols: EventColumns, opts: ReplayOptions) {
+  validateForMachine(cols, opts.machine);
+  const plan = planThreads(cols);
+  const costsNs = resolveCostsNs(opts.costOverrides ?? {});
+  const machine = { ...opts.machine, cpus: opts.machine.cpus > 0 ? opts.machine.cpus : Math.max(1, plan.threads.length) };
+  const costs = toCycles(costsNs, machine.cpuGhz, machine.hz);
+  return { plan, machine, costsNs, costs };
+}
+
+/** Input errors only the machine settings reveal: a migrate target node >= --nodes. */
+function validateForMachine(cols: EventColumns, machine: MachineConfig): void {
+  for (let r = 0; r < cols.op.length; r++) {
+    if (cols.op[r] === Op.migrate && cols.arg[r]! >= machine.nodes) {
+      throw new InputError({
+        code: 'bad-node', stage: 'replay', row: r, text: String(cols.arg[r]),
+        expected: `a target node below --nodes ${machine.nodes} (row ${r} migrates to node ${cols.arg[r]}); raise --nodes or fix the trace`,
+      });
+    }
+  }
+}
+
+function startPolicy(
   cols: EventColumns,
   plan: TracePlan,
   machine: MachineConfig,
   costs: ReturnType<typeof toCycles>,
   policy: Policy,
-  timeline: TimelineRecorder | null,
-): PolicyResult {
+  index: number,
+  opts: ReplayOptions,
+): { k: Kernel } {
+  opts.onPolicy?.(index, policy.label);
+  const timeline = opts.timeline ?? null;
+  timeline?.policy(index, policy.label);
+  opts.events?.policy(index, policy.label);
   const k = new Kernel({ machine, costs, policy, rng: new Rng(machine.seed), timeline });
+  k.events = opts.events ?? null;
   const gap = machine.timing === 'gap';
   for (const tp of plan.threads) {
     const t = new Thread(k.engine, tp.tid, tp.pid, `${tp.pid}/${tp.tid}`);
@@ -115,8 +163,11 @@ function replayPolicy(
     mm.users++;
     k.engine.start(t, 0);
   }
-  const finished = k.engine.run();
-  if (!finished) reportDeadlock(k);
+  return { k };
+}
+
+function finishPolicy(k: Kernel, policy: Policy): PolicyResult {
+  if (k.engine.live > 0) reportDeadlock(k);
   for (const check of k.endChecks) check();
   return collect(k, policy);
 }

@@ -137,3 +137,14 @@ export interface TimelineRecorder {
   /** A finished lock hold (holds of one class may overlap, e.g. rwsem readers). */
   lockHold(lock: string, type: LockType, tid: number, startCycles: number, endCycles: number): void;
 }
+
+/**
+ * Receives one row per replayed event per policy (`events.arrow`), in the order events end.
+ * Called on the replay's hot path when present: implementations append to typed arrays.
+ */
+export interface EventRecorder {
+  policy(index: number, label: string): void;
+  event(row: number, tid: number, op: number, path: string, outcome: string, startCycles: number, endCycles: number, retries: number): void;
+  /** Let buffered rows drain (called between policies by the async replay). */
+  flush(): Promise<void>;
+}

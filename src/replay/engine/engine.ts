@@ -68,14 +68,23 @@ export class Engine {
 
   /** Run until no event is left. Returns false if tasks remain blocked (a deadlock). */
   run(): boolean {
+    while (!this.runFor(Infinity));
+    return this.live === 0;
+  }
+
+  /**
+   * Fire at most `budget` events; true when the queue is empty (the run is over). Lets a caller
+   * interleave the replay with I/O (streaming outputs) without changing what happens.
+   */
+  runFor(budget: number): boolean {
     const heap = this.heap;
-    for (;;) {
+    for (let n = 0; n < budget; n++) {
       const ev = heap.pop();
-      if (ev === undefined) break;
+      if (ev === undefined) return true;
       this.now = heap.lastTime;
       ev.fire();
     }
-    return this.live === 0;
+    return heap.size === 0;
   }
 
   /** The task gives up its CPU to sleep on `block` (already queued by the caller). */

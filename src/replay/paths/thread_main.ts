@@ -41,6 +41,12 @@ function* waitUntil(k: Kernel, task: Thread, cycle: number): Path<void> {
   yield block;
 }
 
+/** events.arrow `outcome`: `sigsegv`, `violation` (an integrity finding during the event) or `ok`. */
+function outcomeOf(path: string, violated: boolean): string {
+  if (path === 'sigsegv') return 'sigsegv';
+  return violated ? 'violation' : 'ok';
+}
+
 export function* thread_main(k: Kernel, task: Thread, rows: Int32Array, cols: EventColumns, gapTiming: boolean): Program {
   const cpn = k.costs.cyclesPerNs;
   const hitCost = k.costs.access_hit;
@@ -50,6 +56,7 @@ export function* thread_main(k: Kernel, task: Thread, rows: Int32Array, cols: Ev
   const heap = e.heap;
   // Hits that ran ahead inline took exactly hitCost: counted here, recorded in bulk at the end.
   const inlineHits = [0, 0, 0];
+  const ev = k.events;
   let prevTs = -1;
   for (let j = 0; j < rows.length; j++) {
     const r = rows[j]!;
@@ -82,25 +89,33 @@ export function* thread_main(k: Kernel, task: Thread, rows: Int32Array, cols: Ev
           yield hitCost;
           hit[op]!.record(e.now - t0);
         }
+        if (ev !== null) ev.event(r, task.tid, op, 'hit', 'ok', t0, e.now, 0);
         continue;
       }
       task.path = '';
       task.faulted = false;
+      task.retries = 0;
+      const violations = stats.summary.integrity_violations;
       yield* cpu_access(k, task, addr, len, write);
       yield hitCost;
       const lat = k.now - t0;
       stats.latencyOf(OPS[op]!, task.path).record(lat);
       if (task.faulted) stats.faultLatency.record(lat);
+      if (ev !== null) ev.event(r, task.tid, op, task.path, outcomeOf(task.path, violations !== stats.summary.integrity_violations), t0, k.now, task.retries);
       continue;
     }
     task.path = '';
+    task.retries = 0;
+    const violations = stats.summary.integrity_violations;
     if (op === Op.compute) yield Math.round(cols.arg[r]! * cpn);
     else {
       const h = opHandler(op);
       if (h === undefined) stats.count(`op_not_emulated.${OPS[op]}`);
       else yield* h(k, task, { row: r, addr: cols.addr[r]!, len: cols.len[r]!, arg: cols.arg[r]! });
     }
-    stats.latencyOf(OPS[op]!, task.path || OPS[op]!).record(k.now - t0);
+    const path = task.path || OPS[op]!;
+    stats.latencyOf(OPS[op]!, path).record(k.now - t0);
+    if (ev !== null) ev.event(r, task.tid, op, path, outcomeOf(path, violations !== stats.summary.integrity_violations), t0, k.now, task.retries);
   }
   for (let op = 0; op < 3; op++) hit[op]!.recordMany(hitCost, inlineHits[op]!);
 }
