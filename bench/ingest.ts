@@ -28,8 +28,14 @@ const RUNS = 2;
 
 function measureOnce(mode: string, file: string, ctx: BenchContext): ChildResult {
   ctx.log(`measuring ${mode} on ${file}`);
-  const out = execFileSync(process.execPath, ['--max-old-space-size=4096', CHILD, mode, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
+  try {
+    const out = execFileSync(process.execPath, ['--max-old-space-size=4096', CHILD, mode, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
+  } catch (err) {
+    // A crashed child is reported on its line; the other measurements still stand.
+    const stderr = String((err as { stderr?: unknown }).stderr ?? err).trim().split('\n');
+    return { error: `child failed: ${stderr.find((l) => /Error/.test(l)) ?? stderr[0]}` };
+  }
 }
 
 /** Best time of RUNS runs, and the largest peak RSS seen. */
@@ -51,6 +57,7 @@ function rssLine(name: string, r: ChildResult, base: ChildResult): BenchLine {
   };
 }
 
+/** The `ingest` bench section (`npm run bench -- --only ingest`). */
 export const section: BenchSection = {
   name: 'ingest',
   async run(ctx) {

@@ -58,6 +58,7 @@ interface IngestArgs {
   output: string;
 }
 
+/** The `ingest` command: validate inputs, write one table atomically, exit 2 on bad input. */
 export const ingestCommand: CommandFactory = (io) => ({
   command: 'ingest <input..>',
   describe: 'Parse traces (CSV, perf script, ftrace, lackey, Arrow; .gz too) into one Arrow event table',

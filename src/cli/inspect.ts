@@ -25,6 +25,7 @@ interface InspectArgs {
 /** Pids listed by name before the list is cut. */
 const MAX_LISTED_PIDS = 16;
 
+/** The `inspect` command: load any trace in memory and print its summary (or `--json`). */
 export const inspectCommand: CommandFactory = (io) => ({
   command: 'inspect <trace>',
   describe: 'Summarise a trace: rows, span, processes, threads, ops, pages, counters',
