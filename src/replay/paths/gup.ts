@@ -19,6 +19,7 @@ import type { Kernel, Thread } from '../kernel.js';
 import { GUP_PIN_COUNTING_BIAS } from '../mm/folio.js';
 import { gupRefsOf } from '../mm/gup_refs.js';
 import type { Mm } from '../mm/mm.js';
+import type { Vma } from '../mm/vma.js';
 import { PTE_PRESENT, pteIndex } from '../mm/pagetable.js';
 import { FOLL_LONGTERM, FOLL_WRITE, Op, PAGE_SIZE } from '../../ingest/schema.js';
 import { InvariantError } from '../../util/errors.js';
@@ -35,9 +36,9 @@ import {
 /** Look-ups of one page after which the emulator declares a livelock (a bug). */
 const MAX_FOLLOW = 1000;
 
-/** The COW break of gup_cow=break applies to this VMA (should_force_cow_break). */
-function forceCowBreak(k: Kernel, foll: Foll, cow: boolean): boolean {
-  return k.policy.gup_cow.breakCow && cow && !foll.write;
+/** should_force_cow_break() (5.8): is_cow_mapping && (FOLL_GET | FOLL_PIN), under gup_cow=break. */
+function forceCowBreak(k: Kernel, vma: Vma): boolean {
+  return k.policy.gup_cow.breakCow && isCowMapping(vma);
 }
 
 /**
@@ -79,7 +80,7 @@ function* __get_user_pages(k: Kernel, task: Thread, mm: Mm, vpn: number, last: n
       k.stats.count('gup_efault');
       return vpn;
     }
-    const st: FollowState = { needWrite: foll.write || forceCowBreak(k, foll, isCowMapping(vma)), brokeCow: false, unshared: false };
+    const st: FollowState = { needWrite: foll.write || forceCowBreak(k, vma), brokeCow: false, unshared: false };
     let follows = 0;
     let relocked = false;
     for (;;) {
