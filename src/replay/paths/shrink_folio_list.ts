@@ -1,0 +1,127 @@
+/**
+ * Reclaim (mm/vmscan.c): shrink_folio_list() over folios isolated from the LRU, and the direct
+ * reclaim a task runs when an allocation takes resident memory over --memory-limit
+ * (installed as `k.reclaim`; `swapout` / MADV_PAGEOUT uses shrink_folio_list directly).
+ *
+ * Per folio (isolated: off the LRU, one extra reference):
+ * 1. folio_trylock(), else keep. Under writeback or maybe DMA-pinned: keep.
+ * 2. Anonymous and not in the swap cache: add_to_swap(): a slot (SWAP_HAS_CACHE), the swap cache
+ *    takes a reference, the folio is marked dirty.
+ * 3. Mapped: try_to_unmap() (swap entries for anonymous folios); still mapped: keep.
+ * 4. Dirty: pageout(); still under writeback (asynchronous device): keep.
+ * 5. __remove_mapping(): only the isolation and the cache references may be left (the refcount
+ *    freeze fails if a racing fault took one): delete from the swap cache (dropping
+ *    SWAP_HAS_CACHE) or the page cache, unlock, free.
+ * Kept folios go back on the LRU (folio_putback_lru). Shmem folios are never reclaimed here.
+ * The LRU is one list, oldest first, without referenced bits (accessed bits are not modelled).
+ */
+import type { Kernel, Thread } from '../kernel.js';
+import { KERNEL_INITS } from '../kernel.js';
+import { folio_trylock, folio_unlock } from '../locks/folio_lock.js';
+import { PG_DIRTY, PG_LRU, PG_SWAPCACHE, PG_WRITEBACK, type Folio } from '../mm/folio.js';
+import { pagecacheOf } from '../mm/pagecache.js';
+import { swapOf } from '../mm/swap.js';
+import { pageout } from './pageout.js';
+import { try_to_unmap } from './try_to_unmap.js';
+import type { Path } from './vm_fault.js';
+
+/** SWAP_CLUSTER_MAX: folios reclaim isolates per batch. */
+export const SWAP_CLUSTER_MAX = 32;
+
+/** folio_isolate_lru(): take `folio` off the LRU with a reference; false if it is not on it. */
+export function folio_isolate_lru(k: Kernel, folio: Folio): boolean {
+  if (!folio.has(PG_LRU) || folio.freed) return false;
+  k.lruDel(folio);
+  folio.get(1, 'folio_isolate_lru');
+  return true;
+}
+
+/** folio_putback_lru(): back on the LRU (newest end), dropping the isolation reference. */
+export function folio_putback_lru(k: Kernel, folio: Folio): void {
+  k.lruAdd(folio);
+  k.putFolio(folio, 'folio_putback_lru');
+}
+
+/** add_to_swap(): allocate a slot and add the locked folio to the swap cache. */
+function* add_to_swap(k: Kernel, task: Thread, folio: Folio): Path<void> {
+  const si = swapOf(k);
+  const slot = si.allocSlot();
+  si.addToCache(folio, slot);
+  // "Always setting the dirty bit for the folio solves the problem" (MADV_FREE pages).
+  folio.set(PG_DIRTY);
+  const cl = si.clusterLock(slot);
+  yield cl.lock;
+  cl.unlock(task);
+  yield k.costs.swap_map_update + k.costs.swapcache_add;
+}
+
+/** Reclaim the isolated `folios`; returns how many were freed. */
+export function* shrink_folio_list(k: Kernel, task: Thread, folios: Folio[]): Path<number> {
+  let freed = 0;
+  for (const folio of folios) {
+    yield k.costs.reclaim_bookkeeping;
+    if (!folio_trylock(k.lockEnv, folio, task)) {
+      folio_putback_lru(k, folio);
+      continue;
+    }
+    if (yield* shrink_folio(k, task, folio)) freed++;
+    else {
+      folio_unlock(k.lockEnv, folio);
+      folio_putback_lru(k, folio);
+    }
+  }
+  k.stats.count('reclaim_freed', freed);
+  return freed;
+}
+
+/** One locked, isolated folio: true when it was freed (and unlocked), false to keep it (locked). */
+function* shrink_folio(k: Kernel, task: Thread, folio: Folio): Path<boolean> {
+  if (folio.has(PG_WRITEBACK) || folio.maybeDmaPinned) return false;
+  const file = folio.file >= 0;
+  const pc = pagecacheOf(k);
+  const as = file ? pc.mappingOfFolio(folio) : undefined;
+  if (file && (as === undefined || as.shmem)) return false;
+  if (!file && !folio.has(PG_SWAPCACHE)) yield* add_to_swap(k, task, folio);
+  if (folio.mapcount > 0 && !(yield* try_to_unmap(k, task, folio))) return false;
+  if (folio.has(PG_DIRTY) && (yield* pageout(k, task, folio)) === 'writeback') return false;
+  // __remove_mapping(): folio_ref_freeze(folio, 1 + 1): the isolation and the cache references.
+  if (folio.refcount !== 2 || folio.mapcount > 0) return false;
+  if (file) as!.remove(k, folio);
+  else swapOf(k).deleteFromCache(folio);
+  folio_unlock(k.lockEnv, folio);
+  k.putFolio(folio, 'shrink_folio_list free');
+  return true;
+}
+
+/**
+ * Direct reclaim (try_to_free_pages -> shrink_inactive_list): while resident memory exceeds the
+ * limit, isolate up to SWAP_CLUSTER_MAX folios from the old end of the LRU (skipping folios under
+ * writeback) and shrink them; give up when a pass frees nothing.
+ */
+function* direct_reclaim(k: Kernel, task: Thread): Path<void> {
+  if (reclaiming.has(task)) return; // PF_MEMALLOC: no recursion
+  reclaiming.add(task);
+  try {
+    while (k.resident > k.memoryLimitPages) {
+      const batch: Folio[] = [];
+      let scanned = 0;
+      for (let f = k.lruHead; f !== null && batch.length < SWAP_CLUSTER_MAX && scanned < 4 * SWAP_CLUSTER_MAX; ) {
+        const next = f.lruNext;
+        scanned++;
+        if (!f.has(PG_WRITEBACK) && !f.locked && folio_isolate_lru(k, f)) batch.push(f);
+        f = next;
+      }
+      k.stats.count('reclaim_scanned', scanned);
+      if (batch.length === 0) break;
+      if ((yield* shrink_folio_list(k, task, batch)) === 0) break;
+    }
+  } finally {
+    reclaiming.delete(task);
+  }
+}
+
+const reclaiming = new WeakSet<Thread>();
+
+KERNEL_INITS.push((k) => {
+  k.reclaim = (task) => direct_reclaim(k, task);
+});
