@@ -7,7 +7,7 @@
  * of the comm. Bodies are handled by the same tracepoint handlers as perf (tracepoints.ts).
  */
 import type { ReaderContext, TraceReader } from './reader.js';
-import { WholeLines } from './perf_lines.js';
+import { ChunkLines } from './perf_lines.js';
 import { NameEnd, countStyleLines, parseHeader, scanEventName, type EventToken, type LineHeader } from './perf_header.js';
 import { DEFAULT_REORDER_CAP, TraceState } from './perf_state.js';
 
@@ -28,11 +28,15 @@ export function createFtraceReader(ctx: ReaderContext, reorderCap = DEFAULT_REOR
 
 class FtraceReader implements TraceReader {
   readonly format = 'ftrace' as const;
-  private readonly splitter = new WholeLines((line, no) => this.onLine(line, no));
+  private readonly splitter = new ChunkLines((text, start, end, no) => this.onLine(text, start, end, no));
   private readonly state: TraceState;
   private readonly h: LineHeader = { tid: 0, pid: -1, secs: 0, fracNs: 0, rest: 0 };
   private readonly tok: EventToken = { start: 0, end: 0, kind: NameEnd.Other, body: 0 };
   private readonly syscallNames = new Map<string, string>();
+  /** The last event token and the name it maps to (most lines repeat it). */
+  private lastRaw = '';
+  private lastKind: NameEnd = NameEnd.Other;
+  private lastName = '';
   /** Lines read, added to `rows_read` at the end. */
   private lines = 0;
 
@@ -51,24 +55,33 @@ class FtraceReader implements TraceReader {
     this.lines = 0;
   }
 
-  private onLine(line: string, no: number): void {
-    if (!parseHeader(line, 'ftrace', this.h)) return this.otherLine(line, no);
+  /** One line, `text[start, end)`. */
+  private onLine(text: string, start: number, end: number, no: number): void {
+    if (!parseHeader(text, start, end, 'ftrace', this.h)) return this.otherLine(text.slice(start, end), no);
     this.lines++;
     const tok = this.tok;
-    scanEventName(line, this.h.rest, false, tok);
-    const r = this.state.begin(this.h, line, no, tok.body);
-    this.state.dispatch(this.eventName(line, tok), r);
+    scanEventName(text, this.h.rest, end, false, tok);
+    const r = this.state.begin(this.h, text, start, end, no, tok.body);
+    this.state.dispatch(this.eventName(text, tok), r);
   }
 
   /** Bare event name; ftrace's `sys_NAME(` / `sys_NAME ->` become `sys_enter_NAME` / `sys_exit_NAME`. */
-  private eventName(line: string, tok: EventToken): string {
-    const raw = line.slice(tok.start, tok.end);
-    if (tok.kind !== NameEnd.Paren && tok.kind !== NameEnd.Arrow) return raw;
-    const key = tok.kind === NameEnd.Paren ? `(${raw}` : `>${raw}`;
+  private eventName(text: string, tok: EventToken): string {
+    const last = this.lastRaw;
+    if (tok.kind === this.lastKind && tok.end - tok.start === last.length && text.startsWith(last, tok.start)) return this.lastName;
+    this.lastRaw = text.slice(tok.start, tok.end);
+    this.lastKind = tok.kind;
+    this.lastName = this.syscallName(this.lastRaw, tok.kind);
+    return this.lastName;
+  }
+
+  private syscallName(raw: string, kind: NameEnd): string {
+    if (kind !== NameEnd.Paren && kind !== NameEnd.Arrow) return raw;
+    const key = kind === NameEnd.Paren ? `(${raw}` : `>${raw}`;
     let name = this.syscallNames.get(key);
     if (name === undefined) {
       const base = raw.startsWith('sys_') ? raw.slice(4) : raw;
-      name = tok.kind === NameEnd.Paren ? `sys_enter_${base}` : `sys_exit_${base}`;
+      name = kind === NameEnd.Paren ? `sys_enter_${base}` : `sys_exit_${base}`;
       this.syscallNames.set(key, name);
     }
     return name;

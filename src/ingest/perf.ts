@@ -9,14 +9,15 @@
  *   tracepoints.ts, shared with the ftrace reader.
  *
  * Lines look like `COMM  PID/TID [CPU] SECS.USECS: [PERIOD] EVENT: FIELDS`, with `PID/` and
- * `[CPU]` optional and spaces allowed in COMM. Streaming: LineSplitter keeps only the partial
- * last line between chunks.
+ * `[CPU]` optional and spaces allowed in COMM. Streaming: ChunkLines keeps only the partial
+ * last line between chunks and hands lines on in place (perf_lines.ts).
  */
 import type { ReaderContext, TraceReader } from './reader.js';
-import { WholeLines } from './perf_lines.js';
+import { ChunkLines } from './perf_lines.js';
 import { InputError } from '../util/errors.js';
 import { NameEnd, countStyleLines, parseHeader, scanEventName, type EventToken, type LineHeader } from './perf_header.js';
-import { DEFAULT_REORDER_CAP, TraceState } from './perf_state.js';
+import { DEFAULT_REORDER_CAP, TraceState, type EventRec } from './perf_state.js';
+import { TRACEPOINTS, type TracepointHandler } from './tracepoints.js';
 import { BAD, TOO_BIG, parseHexDigits } from './numbers.js';
 import { Op } from './schema.js';
 
@@ -40,14 +41,16 @@ export function createPerfReader(ctx: ReaderContext, reorderCap = DEFAULT_REORDE
 
 class PerfReader implements TraceReader {
   readonly format = 'perf' as const;
-  private readonly splitter = new WholeLines((line, no) => this.onLine(line, no));
+  private readonly splitter = new ChunkLines((text, start, end, no) => this.onLine(text, start, end, no));
   private readonly state: TraceState;
   private readonly h: LineHeader = { tid: 0, pid: -1, secs: 0, fracNs: 0, rest: 0 };
   private readonly tok: EventToken = { start: 0, end: 0, kind: NameEnd.Other, body: 0 };
   /** Whether sample lines print `addr` first: decided on the first software sample. */
   private samplesHaveAddr: boolean | undefined;
+  /** The last event name, whether it is a software page-fault sample, and its handler. */
   private lastName = '';
   private lastIsSample = false;
+  private lastHandler: TracepointHandler | undefined;
   /** Lines read, added to `rows_read` at the end (one Map update per line is measurable). */
   private lines = 0;
 
@@ -66,56 +69,56 @@ class PerfReader implements TraceReader {
     this.lines = 0;
   }
 
-  private onLine(line: string, no: number): void {
-    const counters = this.ctx.counters;
-    const c0 = line.length > 0 ? line.charCodeAt(0) : -1;
-    if (c0 === TAB) return counters.add('skipped_stack_line'); // callchain of a `perf record -g` sample
-    if (!parseHeader(line, 'perf', this.h)) {
-      const t = line.trimStart();
-      if (t.length === 0 || t.charCodeAt(0) === HASH) return counters.add('skipped_blank');
-      this.lines++;
-      return this.ctx.issues.error({ code: 'bad-line', stage: 'ingest', file: this.ctx.file, line: no, text: line,
-        expected: 'a perf script line: COMM [PID/]TID [CPU] SECS.USECS: EVENT: FIELDS' });
-    }
+  /** One line, `text[start, end)`. */
+  private onLine(text: string, start: number, end: number, no: number): void {
+    if (!parseHeader(text, start, end, 'perf', this.h)) return this.otherLine(text.slice(start, end), no);
     this.lines++;
     const tok = this.tok;
-    scanEventName(line, this.h.rest, true, tok);
-    const name = this.eventName(line, tok);
-    const r = this.state.begin(this.h, line, no, tok.body);
+    scanEventName(text, this.h.rest, end, true, tok);
+    const name = this.eventName(text, tok);
+    const r = this.state.begin(this.h, text, start, end, no, tok.body);
     if (tok.kind === NameEnd.Colon && this.lastIsSample) {
-      this.sample(line, no, tok.body, r.pid);
+      this.sample(r);
       return this.state.afterEvent();
     }
-    this.state.dispatch(name, r);
+    this.state.handle(this.lastHandler, name, r);
+  }
+
+  /** Blank and comment lines, callchain lines; anything else is an error. */
+  private otherLine(line: string, no: number): void {
+    const counters = this.ctx.counters;
+    if (line.length > 0 && line.charCodeAt(0) === TAB) return counters.add('skipped_stack_line'); // `perf record -g` callchain
+    const t = line.trimStart();
+    if (t.length === 0 || t.charCodeAt(0) === HASH) return counters.add('skipped_blank');
+    this.lines++;
+    this.ctx.issues.error({ code: 'bad-line', stage: 'ingest', file: this.ctx.file, line: no, text: line,
+      expected: 'a perf script line: COMM [PID/]TID [CPU] SECS.USECS: EVENT: FIELDS' });
   }
 
   /** The event token as a string, reusing the last one when identical (most lines repeat it). */
-  private eventName(line: string, tok: EventToken): string {
+  private eventName(text: string, tok: EventToken): string {
     const last = this.lastName;
-    const n = tok.end - tok.start;
-    if (n === last.length && line.startsWith(last, tok.start)) return last;
-    this.lastName = line.slice(tok.start, tok.end);
+    if (tok.end - tok.start === last.length && text.startsWith(last, tok.start)) return last;
+    this.lastName = text.slice(tok.start, tok.end);
     this.lastIsSample = isSoftwareFault(this.lastName);
+    this.lastHandler = TRACEPOINTS.get(this.lastName);
     return this.lastName;
   }
 
   /** A software page-fault sample: `ADDR [ADDR-SYM] IP SYM ...` after the event name. */
-  private sample(line: string, no: number, body: number, pid: number): void {
-    if (this.samplesHaveAddr === undefined) this.samplesHaveAddr = hasAddrLayout(line, body);
+  private sample(r: EventRec): void {
+    const { text, body, end } = r;
+    if (this.samplesHaveAddr === undefined) this.samplesHaveAddr = hasAddrLayout(text.slice(body, end));
     if (!this.samplesHaveAddr) {
-      throw new InputError({ code: 'perf-no-addr', stage: 'ingest', file: this.ctx.file, line: no, text: line,
+      throw new InputError({ code: 'perf-no-addr', stage: 'ingest', file: this.ctx.file, line: r.lineNo, text: text.slice(r.start, end),
         expected: `page-fault samples without the faulting address; record with \`perf record -e page-faults -c 1 -d\` and print them with \`perf script -F ${PERF_SAMPLE_FIELDS}\`` });
     }
-    let end = body;
-    while (end < line.length && line.charCodeAt(end) !== SP && line.charCodeAt(end) !== TAB) end++;
-    const addr = parseHexDigits(line, body, end);
+    let e = body;
+    while (e < end && text.charCodeAt(e) !== SP && text.charCodeAt(e) !== TAB) e++;
+    const addr = parseHexDigits(text, body, e);
     if (addr === TOO_BIG) return this.ctx.counters.add('skipped_kernel_address');
-    if (addr === BAD) {
-      return this.ctx.issues.error({ code: 'bad-field', stage: 'ingest', file: this.ctx.file, line: no, text: line,
-        expected: `a hex address after the event name (perf script -F ${PERF_SAMPLE_FIELDS})` });
-    }
-    const r = this.state.rec;
-    this.state.row(r.task, pid, r.ts, Op.read, addr, 1, 0, no);
+    if (addr === BAD) return this.state.bad(r, 'bad-field', `a hex address after the event name (perf script -F ${PERF_SAMPLE_FIELDS})`);
+    this.state.row(r.task, r.pid, r.ts, Op.read, addr, 1, 0, r.lineNo);
   }
 }
 
@@ -129,8 +132,8 @@ function isSoftwareFault(name: string): boolean {
  * event are `ADDR ADDR-SYM IP SYM` (or `ADDR IP` without sym), so a second hex number follows
  * the first one directly or after one symbol; with only `ip,sym` it is `IP SYM+OFF (DSO)`.
  */
-function hasAddrLayout(line: string, body: number): boolean {
-  const tokens = line.slice(body).trim().split(/\s+/, 3);
+function hasAddrLayout(fields: string): boolean {
+  const tokens = fields.trim().split(/\s+/, 3);
   const hex = (t: string | undefined): boolean => t !== undefined && t.length > 0 && parseHexDigits(t) !== BAD;
   return hex(tokens[0]) && (hex(tokens[1]) || hex(tokens[2]));
 }

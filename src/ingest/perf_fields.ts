@@ -3,6 +3,7 @@
  * `address=0x7f.. ip=0x.. error_code=0x6`, `addr: 0x00000000, len: 0x00002000, ...` (perf,
  * trace-cmd), `addr: 0, len: 0x2000, ...` (ftrace, which drops the `0x` below 10 and, in older
  * kernels, everywhere). Values are parsed from the text as integers, never through floats.
+ * Lines are parsed in place in the decoded chunk, so every function takes the line's `end`.
  */
 import { BAD, TOO_BIG, parseDec } from './numbers.js';
 import { MAX_VALUE } from './schema.js';
@@ -12,25 +13,24 @@ export { BAD, TOO_BIG };
 const SP = 32, TAB = 9, COMMA = 44, LPAREN = 40, RPAREN = 41;
 
 /**
- * Index just after `key` (e.g. `len: ` or `mm=`) in `line` at or after `from`, where the key
- * starts the body or follows a space, comma or parenthesis (so `len: ` does not match inside
+ * Index just after `key` (e.g. `len: ` or `mm=`) in `text[from, end)`, where the key starts
+ * the body or follows a space, comma or parenthesis (so `len: ` does not match inside
  * `max_len: `); -1 when absent.
  */
-export function valueAt(line: string, from: number, key: string): number {
-  let i = line.indexOf(key, from);
-  while (i >= 0) {
-    const before = i > from ? line.charCodeAt(i - 1) : SP;
+export function valueAt(text: string, from: number, end: number, key: string): number {
+  let i = text.indexOf(key, from);
+  while (i >= 0 && i + key.length <= end) {
+    const before = i > from ? text.charCodeAt(i - 1) : SP;
     if (before === SP || before === TAB || before === COMMA || before === LPAREN) return i + key.length;
-    i = line.indexOf(key, i + 1);
+    i = text.indexOf(key, i + 1);
   }
   return -1;
 }
 
-/** End of the value starting at `i`: the next space, comma, closing parenthesis or end. */
-export function valueEnd(line: string, i: number): number {
-  const n = line.length;
-  while (i < n) {
-    const c = line.charCodeAt(i);
+/** End of the value starting at `i`: the next space, comma, closing parenthesis or `end`. */
+export function valueEnd(text: string, i: number, end: number): number {
+  while (i < end) {
+    const c = text.charCodeAt(i);
     if (c === SP || c === COMMA || c === RPAREN || c === TAB) break;
     i++;
   }
@@ -42,13 +42,12 @@ export function valueEnd(line: string, i: number): number {
  * hex, with the prefix dropped by some printers). BAD when malformed, TOO_BIG at or above 2^53
  * (for syscall return values this is how a negative errno printed as `0xffff...` shows).
  */
-export function hexAt(line: string, i: number): number {
+export function hexAt(text: string, i: number, end: number): number {
   if (i < 0) return BAD;
-  const n = line.length;
-  if (i + 2 < n && line.charCodeAt(i) === 48 && (line.charCodeAt(i + 1) | 32) === 120) i += 2;
+  if (i + 2 < end && text.charCodeAt(i) === 48 && (text.charCodeAt(i + 1) | 32) === 120) i += 2;
   let v = 0, digits = 0;
-  for (; i < n; i++) {
-    const c = line.charCodeAt(i);
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
     let d: number;
     if (c >= 48 && c <= 57) d = c - 48;
     else if ((c | 32) >= 97 && (c | 32) <= 102) d = (c | 32) - 87;
@@ -63,22 +62,22 @@ export function hexAt(line: string, i: number): number {
 }
 
 /** A non-negative decimal value at `i`; BAD when malformed or negative. */
-export function decAt(line: string, i: number): number {
+export function decAt(text: string, i: number, end: number): number {
   if (i < 0) return BAD;
-  return parseDec(line, i, valueEnd(line, i));
+  return parseDec(text, i, valueEnd(text, i, end));
 }
 
 /** True when the value at `i` is printed negative (`-12`). */
-export function isNegativeAt(line: string, i: number): boolean {
-  return i >= 0 && i < line.length && line.charCodeAt(i) === 45;
+export function isNegativeAt(text: string, i: number, end: number): boolean {
+  return i >= 0 && i < end && text.charCodeAt(i) === 45;
 }
 
 /** The value text at `i` (for interning pointers and for messages). */
-export function textAt(line: string, i: number): string {
-  return i < 0 ? '' : line.slice(i, valueEnd(line, i));
+export function textAt(text: string, i: number, end: number): string {
+  return i < 0 ? '' : text.slice(i, valueEnd(text, i, end));
 }
 
 /** `true`/`false` at `i` (the mmap_lock `write=` and `success=` fields). */
-export function boolAt(line: string, i: number): boolean {
-  return i >= 0 && line.charCodeAt(i) === 116; /* t */
+export function boolAt(text: string, i: number): boolean {
+  return i >= 0 && text.charCodeAt(i) === 116; /* t */
 }

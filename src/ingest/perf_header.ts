@@ -35,136 +35,136 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const SCALE = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1];
 
 /**
- * Parse the header of `line` into `out`; false when the line has no header of this style
- * (a comment, a callchain line, or another format).
+ * Parse the header of the line `text[start, end)` into `out`; false when the line has no
+ * header of this style (a comment, a callchain line, or another format). Lines are parsed in
+ * place in the decoded chunk: no per-line substring (see perf_lines.ts).
  */
-export function parseHeader(line: string, style: HeaderStyle, out: LineHeader): boolean {
-  const n = line.length;
-  let c = line.indexOf(':');
-  while (c > 0) {
-    const next = c + 1 < n ? line.charCodeAt(c + 1) : SP;
-    if ((next === SP || next === TAB) && isDigit(line.charCodeAt(c - 1)) && timestampAt(line, c, out)) {
+export function parseHeader(text: string, start: number, end: number, style: HeaderStyle, out: LineHeader): boolean {
+  let c = text.indexOf(':', start);
+  while (c > start && c < end) {
+    const next = c + 1 < end ? text.charCodeAt(c + 1) : SP;
+    if ((next === SP || next === TAB) && isDigit(text.charCodeAt(c - 1)) && timestampAt(text, start, c, out)) {
       const left = out.rest; // timestampAt left the token's start here
-      const ok = style === 'perf' ? perfTask(line, left, out) : ftraceTask(line, left, out);
+      const ok = style === 'perf' ? perfTask(text, start, left, out) : ftraceTask(text, start, left, out);
       if (ok) {
         let r = c + 1;
-        while (r < n && (line.charCodeAt(r) === SP || line.charCodeAt(r) === TAB)) r++;
+        while (r < end && (text.charCodeAt(r) === SP || text.charCodeAt(r) === TAB)) r++;
         out.rest = r;
         return true;
       }
     }
-    c = line.indexOf(':', c + 1);
+    c = text.indexOf(':', c + 1);
   }
   return false;
 }
 
 /** `DIGITS.DIGITS` ending just before `colon`; sets secs, fracNs, and rest = token start. */
-function timestampAt(line: string, colon: number, out: LineHeader): boolean {
+function timestampAt(text: string, start: number, colon: number, out: LineHeader): boolean {
   let i = colon - 1;
   let frac = 0, scale = 1, digits = 0;
-  while (i >= 0 && isDigit(line.charCodeAt(i))) {
-    frac += (line.charCodeAt(i) - 48) * scale;
+  while (i >= start && isDigit(text.charCodeAt(i))) {
+    frac += (text.charCodeAt(i) - 48) * scale;
     scale *= 10;
     digits++;
     i--;
   }
-  if (i < 1 || line.charCodeAt(i) !== DOT || digits > 9) return false;
+  if (i <= start || text.charCodeAt(i) !== DOT || digits > 9) return false;
   const dot = i;
   i--;
-  while (i >= 0 && isDigit(line.charCodeAt(i))) i--;
-  const start = i + 1;
-  if (start === dot || dot - start > 15) return false;
-  if (i >= 0 && line.charCodeAt(i) !== SP && line.charCodeAt(i) !== TAB) return false;
+  while (i >= start && isDigit(text.charCodeAt(i))) i--;
+  const first = i + 1;
+  if (first === dot || dot - first > 15) return false;
+  if (i >= start && text.charCodeAt(i) !== SP && text.charCodeAt(i) !== TAB) return false;
   let secs = 0;
-  for (let k = start; k < dot; k++) secs = secs * 10 + (line.charCodeAt(k) - 48);
+  for (let k = first; k < dot; k++) secs = secs * 10 + (text.charCodeAt(k) - 48);
   out.secs = secs;
   out.fracNs = frac * SCALE[digits]!;
-  out.rest = start;
+  out.rest = first;
   return true;
 }
 
-/** Index of the last non-blank character before `i` (exclusive), or -1. */
-function skipBlanksBack(line: string, i: number): number {
+/** Index of the last non-blank character before `i` (exclusive), or start - 1. */
+function skipBlanksBack(text: string, start: number, i: number): number {
   i--;
-  while (i >= 0 && (line.charCodeAt(i) === SP || line.charCodeAt(i) === TAB)) i--;
+  while (i >= start && (text.charCodeAt(i) === SP || text.charCodeAt(i) === TAB)) i--;
   return i;
 }
 
 /** Skip a `[CPU]` ending at `i` (inclusive) backwards; returns the index before `[`, or -2. */
-function skipCpuBack(line: string, i: number): number {
+function skipCpuBack(text: string, start: number, i: number): number {
   let k = i - 1;
-  while (k >= 0 && isDigit(line.charCodeAt(k))) k--;
-  return k >= 0 && k < i - 1 && line.charCodeAt(k) === LBRACKET ? k - 1 : -2;
+  while (k >= start && isDigit(text.charCodeAt(k))) k--;
+  return k >= start && k < i - 1 && text.charCodeAt(k) === LBRACKET ? k - 1 : -2;
 }
 
 /** Decimal digits in `[from, to]` (inclusive) as a number; -1 when empty or too long. */
-function digitsValue(line: string, from: number, to: number): number {
+function digitsValue(text: string, from: number, to: number): number {
   if (to < from || to - from > 9) return -1;
   let v = 0;
-  for (let k = from; k <= to; k++) v = v * 10 + (line.charCodeAt(k) - 48);
+  for (let k = from; k <= to; k++) v = v * 10 + (text.charCodeAt(k) - 48);
   return v;
 }
 
 /** perf: `... TID [CPU] ` or `... PID/TID ` left of the timestamp starting at `ts`. */
-function perfTask(line: string, ts: number, out: LineHeader): boolean {
-  let i = skipBlanksBack(line, ts);
-  if (i >= 0 && line.charCodeAt(i) === RBRACKET) {
-    i = skipCpuBack(line, i);
+function perfTask(text: string, start: number, ts: number, out: LineHeader): boolean {
+  let i = skipBlanksBack(text, start, ts);
+  if (i >= start && text.charCodeAt(i) === RBRACKET) {
+    i = skipCpuBack(text, start, i);
     if (i === -2) return false;
-    i = skipBlanksBack(line, i + 1);
+    i = skipBlanksBack(text, start, i + 1);
   }
-  const end = i;
-  while (i >= 0 && isDigit(line.charCodeAt(i))) i--;
-  const tid = digitsValue(line, i + 1, end);
+  const last = i;
+  while (i >= start && isDigit(text.charCodeAt(i))) i--;
+  const tid = digitsValue(text, i + 1, last);
   if (tid < 0) return false;
   out.tid = tid;
   out.pid = -1;
-  if (i >= 0 && line.charCodeAt(i) === SLASH) {
+  if (i >= start && text.charCodeAt(i) === SLASH) {
     const pEnd = i - 1;
     i = pEnd;
-    while (i >= 0 && isDigit(line.charCodeAt(i))) i--;
-    const pid = digitsValue(line, i + 1, pEnd);
+    while (i >= start && isDigit(text.charCodeAt(i))) i--;
+    const pid = digitsValue(text, i + 1, pEnd);
     if (pid < 0) return false;
     out.pid = pid;
   }
-  return i < 0 || line.charCodeAt(i) === SP || line.charCodeAt(i) === TAB;
+  return i < start || text.charCodeAt(i) === SP || text.charCodeAt(i) === TAB;
 }
 
 /** ftrace: `COMM-TID  (TGID) [CPU] FLAGS ` left of the timestamp starting at `ts`. */
-function ftraceTask(line: string, ts: number, out: LineHeader): boolean {
-  let i = skipBlanksBack(line, ts);
-  if (i < 0) return false;
-  if (line.charCodeAt(i) !== RBRACKET) {
+function ftraceTask(text: string, start: number, ts: number, out: LineHeader): boolean {
+  let i = skipBlanksBack(text, start, ts);
+  if (i < start) return false;
+  if (text.charCodeAt(i) !== RBRACKET) {
     // latency flags such as `d..1.` (raw ftrace, trace-cmd -l): one token without brackets
-    while (i >= 0 && line.charCodeAt(i) !== SP && line.charCodeAt(i) !== TAB) i--;
-    i = skipBlanksBack(line, i + 1);
-    if (i < 0 || line.charCodeAt(i) !== RBRACKET) return false;
+    while (i >= start && text.charCodeAt(i) !== SP && text.charCodeAt(i) !== TAB) i--;
+    i = skipBlanksBack(text, start, i + 1);
+    if (i < start || text.charCodeAt(i) !== RBRACKET) return false;
   }
-  i = skipCpuBack(line, i);
+  i = skipCpuBack(text, start, i);
   if (i === -2) return false;
-  i = skipBlanksBack(line, i + 1);
+  i = skipBlanksBack(text, start, i + 1);
   out.pid = -1;
-  if (i >= 0 && line.charCodeAt(i) === RPAREN) {
+  if (i >= start && text.charCodeAt(i) === RPAREN) {
     // record-tgid: `(  1234)`, or `(-------)` when the tgid is unknown
     const close = i;
-    while (i >= 0 && line.charCodeAt(i) !== LPAREN) i--;
-    if (i < 0) return false;
+    while (i >= start && text.charCodeAt(i) !== LPAREN) i--;
+    if (i < start) return false;
     let d = i + 1;
-    while (d < close && line.charCodeAt(d) === SP) d++;
-    const pid = digitsValue(line, d, close - 1);
-    if (pid >= 0 && allDigits(line, d, close - 1)) out.pid = pid;
-    i = skipBlanksBack(line, i);
+    while (d < close && text.charCodeAt(d) === SP) d++;
+    const pid = digitsValue(text, d, close - 1);
+    if (pid >= 0 && allDigits(text, d, close - 1)) out.pid = pid;
+    i = skipBlanksBack(text, start, i);
   }
-  const end = i;
-  while (i >= 0 && isDigit(line.charCodeAt(i))) i--;
-  const tid = digitsValue(line, i + 1, end);
-  if (tid < 0 || i < 0 || line.charCodeAt(i) !== DASH) return false;
+  const last = i;
+  while (i >= start && isDigit(text.charCodeAt(i))) i--;
+  const tid = digitsValue(text, i + 1, last);
+  if (tid < 0 || i < start || text.charCodeAt(i) !== DASH) return false;
   out.tid = tid;
   return true;
 }
 
-function allDigits(line: string, from: number, to: number): boolean {
-  for (let k = from; k <= to; k++) if (!isDigit(line.charCodeAt(k))) return false;
+function allDigits(text: string, from: number, to: number): boolean {
+  for (let k = from; k <= to; k++) if (!isDigit(text.charCodeAt(k))) return false;
   return true;
 }
 
@@ -191,13 +191,12 @@ export interface EventToken {
 }
 
 /**
- * Find the event name starting at `from`: the token up to the first space, minus its trailing
+ * Find the event name starting at `from` (the line ends at `n`): the token up to the first space, minus its trailing
  * `:`; for ftrace syscalls, `sys_NAME(` and `sys_NAME ->` are recognised too. perf prints a
  * sample period before software event names (`1 page-faults:`); `skipPeriod` (perf) skips it,
  * and only ftrace text (`skipPeriod` false) has `sys_NAME(` names.
  */
-export function scanEventName(line: string, from: number, skipPeriod: boolean, out: EventToken): void {
-  const n = line.length;
+export function scanEventName(line: string, from: number, n: number, skipPeriod: boolean, out: EventToken): void {
   let i = from;
   if (skipPeriod && i < n && isDigit(line.charCodeAt(i))) {
     let k = i;
@@ -209,7 +208,7 @@ export function scanEventName(line: string, from: number, skipPeriod: boolean, o
   }
   out.start = i;
   let k = line.indexOf(' ', i);
-  if (k < 0) k = n;
+  if (k < 0 || k > n) k = n;
   // ftrace syscall entries put the arguments right after the name: `sys_mmap(addr: 0, ...`
   const paren = skipPeriod ? -1 : line.indexOf('(', i);
   if (paren >= 0 && paren < k) k = paren;
@@ -265,10 +264,10 @@ export function countStyleLines(head: string, style: HeaderStyle): number {
     const t = line.trimStart();
     if (t.length === 0 || t.charCodeAt(0) === 35 /* # */) continue;
     seen++;
-    if (parseHeader(line, style, h)) {
-      scanEventName(line, h.rest, style === 'perf', tok);
+    if (parseHeader(line, 0, line.length, style, h)) {
+      scanEventName(line, h.rest, line.length, style === 'perf', tok);
       if (tok.kind !== NameEnd.Other) mine++;
-    } else if (parseHeader(line, style === 'perf' ? 'ftrace' : 'perf', h)) {
+    } else if (parseHeader(line, 0, line.length, style === 'perf' ? 'ftrace' : 'perf', h)) {
       other++;
     }
   }

@@ -16,15 +16,18 @@ import { Op } from './schema.js';
 import { TaskTable, newTask, type Task } from './perf_tasks.js';
 import { DROPPED, PENDING_BIRTH, PENDING_MMAP, ReorderQueue } from './perf_queue.js';
 import { TimeBase, type LineHeader } from './perf_header.js';
-import { TRACEPOINTS } from './tracepoints.js';
+import { TRACEPOINTS, type TracepointHandler } from './tracepoints.js';
 
 /** Entries the reorder buffer holds before forcing its head. */
 export const DEFAULT_REORDER_CAP = 1 << 18;
 
 /** The event being handled; one object reused for every line. */
 export interface EventRec {
-  line: string;
-  /** Index of the body in `line`. */
+  /** The decoded chunk holding the line, which is `text[start, end)`. */
+  text: string;
+  start: number;
+  end: number;
+  /** Index of the event body in `text`. */
   body: number;
   ts: number;
   task: Task;
@@ -53,18 +56,20 @@ export class TraceState {
     readonly ctx: ReaderContext,
     private readonly cap = DEFAULT_REORDER_CAP,
   ) {
-    this.rec = { line: '', body: 0, ts: 0, task: newTask(-1), pid: -1, lineNo: 0 };
+    this.rec = { text: '', start: 0, end: 0, body: 0, ts: 0, task: newTask(-1), pid: -1, lineNo: 0 };
   }
 
-  /** Fill `rec` from a parsed header; call before handling the line's event. */
-  begin(h: LineHeader, line: string, lineNo: number, body: number): EventRec {
+  /** Fill `rec` from a parsed header of `text[start, end)`; call before handling the event. */
+  begin(h: LineHeader, text: string, start: number, end: number, lineNo: number, body: number): EventRec {
     const r = this.rec;
     let ts = this.time.ns(h);
     if (ts < 0) {
       this.ctx.counters.add('ts_before_first');
       ts = 0;
     }
-    r.line = line;
+    r.text = text;
+    r.start = start;
+    r.end = end;
     r.body = body;
     r.ts = ts;
     r.lineNo = lineNo;
@@ -76,8 +81,12 @@ export class TraceState {
 
   /** Run the handler of tracepoint `name` (`subsys:name` or bare `name`), or count it unknown. */
   dispatch(name: string, r: EventRec): void {
-    const handle = TRACEPOINTS.get(name);
-    if (handle !== undefined) handle(this, r);
+    this.handle(TRACEPOINTS.get(name), name, r);
+  }
+
+  /** Run `handler` (looked up by the caller for `name`), or count `name` unknown when none. */
+  handle(handler: TracepointHandler | undefined, name: string, r: EventRec): void {
+    if (handler !== undefined) handler(this, r);
     else this.unknown(name);
     if (this.queue.length > 0) this.drain();
   }
@@ -100,7 +109,7 @@ export class TraceState {
 
   /** Report a malformed field of the current line. */
   bad(r: EventRec, code: string, expected: string): void {
-    this.ctx.issues.error({ code, stage: 'ingest', file: this.ctx.file, line: r.lineNo, text: r.line.trim(), expected });
+    this.ctx.issues.error({ code, stage: 'ingest', file: this.ctx.file, line: r.lineNo, text: r.text.slice(r.start, r.end).trim(), expected });
   }
 
   /** Warn once per `code` for this file. */

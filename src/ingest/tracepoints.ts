@@ -35,13 +35,13 @@ const CONTENTION_FLAGS: Record<string, number> = { SPIN: 1, READ: 2, WRITE: 4, R
 
 /** A syscall argument: hex with or without `0x`; BAD/TOO_BIG as parsed. */
 function arg(r: EventRec, key: string): number {
-  return hexAt(r.line, valueAt(r.line, r.body, key));
+  return hexAt(r.text, valueAt(r.text, r.body, r.end, key), r.end);
 }
 
 /** exceptions:page_fault_user: `address=0x.. ip=0x.. error_code=0x..` -> read / write / fetch. */
 function pageFaultUser(st: TraceState, r: EventRec): void {
-  const addr = hexAt(r.line, valueAt(r.line, r.body, 'address='));
-  const code = hexAt(r.line, valueAt(r.line, r.body, 'error_code='));
+  const addr = hexAt(r.text, valueAt(r.text, r.body, r.end, 'address='), r.end);
+  const code = hexAt(r.text, valueAt(r.text, r.body, r.end, 'error_code='), r.end);
   if (addr === TOO_BIG) return st.ctx.counters.add('skipped_kernel_address');
   if (addr < 0 || code < 0) return st.bad(r, 'bad-field', 'a page_fault_user body: address=0x<hex> ip=0x<hex> error_code=0x<hex>');
   const op = (code & X86_PF_INSTR) !== 0 ? Op.fetch : (code & X86_PF_WRITE) !== 0 ? Op.write : Op.read;
@@ -65,8 +65,8 @@ function enterMmap(st: TraceState, r: EventRec): void {
 
 /** A syscall return value: -1 for an error (negative, or `0xffff...` at or above 2^53). */
 function syscallReturn(st: TraceState, r: EventRec): number | undefined {
-  if (isNegativeAt(r.line, r.body)) return -1;
-  const v = hexAt(r.line, r.body);
+  if (isNegativeAt(r.text, r.body, r.end)) return -1;
+  const v = hexAt(r.text, r.body, r.end);
   if (v === TOO_BIG) return -1;
   if (v === BAD) {
     st.bad(r, 'bad-field', 'a syscall return value: 0x<hex>');
@@ -152,15 +152,15 @@ const exitClone = (fallbackFlags: number): TracepointHandler => (st, r) => {
 
 /** task:task_newtask (parent context): `pid=CHILD comm=.. clone_flags=HEX ...`. */
 function taskNewtask(st: TraceState, r: EventRec): void {
-  const child = decAt(r.line, valueAt(r.line, r.body, 'pid='));
-  const flags = hexAt(r.line, valueAt(r.line, r.body, 'clone_flags='));
+  const child = decAt(r.text, valueAt(r.text, r.body, r.end, 'pid='), r.end);
+  const flags = hexAt(r.text, valueAt(r.text, r.body, r.end, 'clone_flags='), r.end);
   if (child <= 0 || flags < 0) return st.bad(r, 'bad-field', 'a task_newtask body: pid=<dec> comm=<name> clone_flags=<hex>');
   st.childCreated(r, child, flags);
 }
 
 /** sched:sched_process_fork (parent context): `... child_pid=CHILD`; flags from the open clone. */
 function schedProcessFork(st: TraceState, r: EventRec): void {
-  const child = decAt(r.line, valueAt(r.line, r.body, 'child_pid='));
+  const child = decAt(r.text, valueAt(r.text, r.body, r.end, 'child_pid='), r.end);
   if (child <= 0) return st.bad(r, 'bad-field', 'a sched_process_fork body with child_pid=<dec>');
   st.childCreated(r, child, r.task.cloneOpen ? r.task.cloneFlags : -1);
 }
@@ -172,28 +172,28 @@ function schedProcessExit(st: TraceState, r: EventRec): void {
 
 /** mmap_lock:* -> obs rows: addr = interned mm pointer, arg = OBS_WRITE | OBS_SUCCESS. */
 const mmapLock = (op: number, hasSuccess: boolean): TracepointHandler => (st, r) => {
-  const at = valueAt(r.line, r.body, 'mm=');
-  if (at < 0 || valueEnd(r.line, at) === at) return st.bad(r, 'bad-field', 'an mmap_lock body: mm=<pointer> memcg_id=<n> write=true|false');
-  const mm = textAt(r.line, at);
+  const at = valueAt(r.text, r.body, r.end, 'mm=');
+  if (at < 0 || valueEnd(r.text, at, r.end) === at) return st.bad(r, 'bad-field', 'an mmap_lock body: mm=<pointer> memcg_id=<n> write=true|false');
+  const mm = textAt(r.text, at, r.end);
   st.mmSeen(r.task, mm);
-  let bits = boolAt(r.line, valueAt(r.line, at, 'write=')) ? OBS_WRITE : 0;
-  if (hasSuccess && boolAt(r.line, valueAt(r.line, at, 'success='))) bits |= OBS_SUCCESS;
+  let bits = boolAt(r.text, valueAt(r.text, at, r.end, 'write=')) ? OBS_WRITE : 0;
+  if (hasSuccess && boolAt(r.text, valueAt(r.text, at, r.end, 'success='))) bits |= OBS_SUCCESS;
   st.row(r.task, r.pid, r.ts, op, st.ctx.events.internObject(mm), 0, bits, r.lineNo);
 };
 
 /** lock:contention_begin: `LOCK (flags=SPIN|WRITE)` -> obs row, arg = LCB_F_* bits. */
 function contentionBegin(st: TraceState, r: EventRec): void {
-  const lock = textAt(r.line, r.body);
-  const f = valueAt(r.line, r.body, '(flags=');
+  const lock = textAt(r.text, r.body, r.end);
+  const f = valueAt(r.text, r.body, r.end, '(flags=');
   if (lock.length === 0 || f < 0) return st.bad(r, 'bad-field', 'a contention_begin body: <lock pointer> (flags=NAME|NAME)');
-  st.row(r.task, r.pid, r.ts, Op.obs_contention_begin, st.ctx.events.internObject(lock), 0, contentionFlags(r.line, f), r.lineNo);
+  st.row(r.task, r.pid, r.ts, Op.obs_contention_begin, st.ctx.events.internObject(lock), 0, contentionFlags(r.text, f, r.end), r.lineNo);
 }
 
 /** The flag names (or a number) from `(flags=...)` up to `)`. */
-function contentionFlags(line: string, from: number): number {
-  const end = valueEnd(line, from);
+function contentionFlags(line: string, from: number, lineEnd: number): number {
+  const end = valueEnd(line, from, lineEnd);
   const text = line.slice(from, end);
-  if (text.length > 2 && text.charCodeAt(1) === 120) return Math.max(0, hexAt(line, from));
+  if (text.length > 2 && text.charCodeAt(1) === 120) return Math.max(0, hexAt(line, from, end));
   let bits = 0;
   for (const name of text.split('|')) bits |= CONTENTION_FLAGS[name] ?? 0;
   return bits;
@@ -201,20 +201,20 @@ function contentionFlags(line: string, from: number): number {
 
 /** lock:contention_end: `LOCK (ret=N)` -> obs row, arg = errno (0 when the lock was taken). */
 function contentionEnd(st: TraceState, r: EventRec): void {
-  const lock = textAt(r.line, r.body);
-  const at = valueAt(r.line, r.body, '(ret=');
-  const neg = isNegativeAt(r.line, at);
-  const ret = decAt(r.line, neg ? at + 1 : at);
+  const lock = textAt(r.text, r.body, r.end);
+  const at = valueAt(r.text, r.body, r.end, '(ret=');
+  const neg = isNegativeAt(r.text, at, r.end);
+  const ret = decAt(r.text, neg ? at + 1 : at, r.end);
   if (lock.length === 0 || ret < 0) return st.bad(r, 'bad-field', 'a contention_end body: <lock pointer> (ret=<dec>)');
   st.row(r.task, r.pid, r.ts, Op.obs_contention_end, st.ctx.events.internObject(lock), 0, ret, r.lineNo);
 }
 
 /** migrate:mm_migrate_pages -> obs row: arg = succeeded, len = failed, addr = interned `reason=`. */
 function mmMigratePages(st: TraceState, r: EventRec): void {
-  const ok = decAt(r.line, valueAt(r.line, r.body, 'nr_succeeded='));
-  const failed = decAt(r.line, valueAt(r.line, r.body, 'nr_failed='));
+  const ok = decAt(r.text, valueAt(r.text, r.body, r.end, 'nr_succeeded='), r.end);
+  const failed = decAt(r.text, valueAt(r.text, r.body, r.end, 'nr_failed='), r.end);
   if (ok < 0 || failed < 0) return st.bad(r, 'bad-field', 'an mm_migrate_pages body: nr_succeeded=<dec> nr_failed=<dec> ... reason=<name>');
-  const reason = textAt(r.line, valueAt(r.line, r.body, 'reason='));
+  const reason = textAt(r.text, valueAt(r.text, r.body, r.end, 'reason='), r.end);
   st.row(r.task, r.pid, r.ts, Op.obs_migrate_pages, st.ctx.events.internObject(`reason=${reason}`), failed, ok, r.lineNo);
 }
 
