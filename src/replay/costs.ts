@@ -70,6 +70,28 @@ export const DEFAULT_COSTS = {
   hdd_read: { ns: 7000000, source: 'HDD major fault 5-10 ms, public measurement' },
   /** HDD write (elevator-merged, write cache). */
   hdd_write: { ns: 3000000, source: '(inferred) HDD random write with cache' },
+  /** zram read p99 (the lognormal's spread). */
+  zram_read_p99: { ns: 3600, source: 'zram read lz4 1.7 us (p99 3.6 us), public measurement' },
+  /** NVMe 4 KiB read p99 (the lognormal's spread). */
+  nvme_read_p99: { ns: 200000, source: 'NVMe major fault 80-200 us, public measurement' },
+  /** HDD random read p99 (the lognormal's spread). */
+  hdd_read_p99: { ns: 12000000, source: '(inferred) HDD major fault 5-10 ms, public measurement; tail of a seek + rotation' },
+  /** NVMe transfer of each further 4 KiB page of one request. */
+  nvme_page_transfer: { ns: 1200, source: '(inferred) 4 KiB at ~3.4 GB/s sequential read' },
+  /** HDD transfer of each further 4 KiB page of one request (no seek). */
+  hdd_page_transfer: { ns: 27000, source: '(inferred) 4 KiB at ~150 MB/s sequential media rate' },
+  /** CPU cost of submitting one block request (submit_bio, blk-mq, driver doorbell). */
+  io_submit: { ns: 1500, source: '(inferred) submit_bio + blk-mq dispatch, 1-2 us per request' },
+  /** One swap_map update under the cluster lock (swapcache_prepare, swap_free, swap_duplicate, swapcache_clear). */
+  swap_map_update: { ns: 40, source: '(inferred) cmpxchg of a swap_map byte plus cluster bookkeeping; calibrated, docs/calibration.md' },
+  /** add_to_swap_cache(): xarray store under the irq-safe i_pages lock, memcg/lruvec statistics, shadow lookup. */
+  swapcache_add: { ns: 150, source: '(inferred) xarray store + stats; calibrated, docs/calibration.md' },
+  /** add_to_page_cache / filemap_add_folio(): xarray store under i_pages lock, memcg charge, stats. */
+  pagecache_add: { ns: 150, source: '(inferred) xarray store + memcg charge + stats' },
+  /** filemap_map_pages() per page mapped by fault-around (xarray walk, refcount, set_pte, rmap). */
+  fault_around_page: { ns: 40, source: '(inferred) per-page loop of filemap_map_pages' },
+  /** shrink_folio_list() per folio: isolation, trylock, checks, __remove_mapping freeze. */
+  reclaim_bookkeeping: { ns: 300, source: '(inferred) per-folio work of shrink_folio_list' },
   /** Per-page swap bookkeeping (swap cache lookup/add/delete, swap_map update). */
   swap_bookkeeping: { ns: 150, source: '(inferred) xarray op + swap_map update under the cluster lock' },
   /** One rmap step (anon_vma walk visiting one VMA, vma_address, page_vma_mapped_walk). */

@@ -26,6 +26,8 @@ export function* do_anonymous_page(vmf: VmFault): Path {
   // alloc_anon_folio(): allocate and clear.
   const folio = k.allocFolioFor(task);
   yield c.folio_alloc + c.page_zero;
+  // The allocator's slow path: direct reclaim over --memory-limit.
+  yield* k.reclaimIfNeeded(task);
   yield t.ptl.lock;
   if (t.kind[i] !== PTE_NONE) {
     // Another thread mapped it first: release ours.

@@ -8,3 +8,7 @@ import './do_exit.js';
 import './dup_mmap.js';
 import './gup.js';
 import './dma.js';
+import './madvise_pageout.js';
+import './shrink_folio_list.js';
+import '../mm/swap.js';
+import '../mm/pagecache.js';
