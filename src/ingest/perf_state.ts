@@ -7,7 +7,8 @@
  *
  * Bounded memory: rows wait in the reorder buffer only while their thread's process is
  * undecided, an mmap entry waits for its exit, or a child may still get its fork row. When more
- * than `cap` entries (default 2^18, about 13 MiB of typed arrays) wait, the head is forced:
+ * than `cap` entries wait (default 2^18 entries of 50 bytes; the typed arrays holding them grow
+ * by doubling, so at most 2^19 entries, 26 MiB), the head is forced:
  * an unpaired mmap entry is dropped, a birth slot is closed, an undecided thread's process is
  * assumed (`--pid`, else pid = tid) with a warning. The end of the trace forces the rest.
  */
@@ -43,6 +44,7 @@ interface BirthWait {
   opened: number[];
 }
 
+/** What the perf and ftrace readers share per input: time base, threads, reorder buffer. */
 export class TraceState {
   readonly tasks = new TaskTable();
   private readonly queue = new ReorderQueue();
