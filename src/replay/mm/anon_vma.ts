@@ -5,8 +5,24 @@
  * root is the oldest ancestor's (anon_vma_fork). The lock is an rwsem since 3.8, taken shared by
  * rmap walks; which anon_vma's lock a path takes is the rmap_lock policy's business.
  */
-import type { RwSem } from '../locks/rwsem.js';
+import type { Block, Task } from '../engine/task.js';
+import type { SpinLock } from '../locks/spinlock.js';
 import type { Vma } from './vma.js';
+
+/**
+ * The anon_vma lock as paths take it: `read` for rmap walks, `write` for changes. An rwsem
+ * (3.8+, RwSem fits this shape) or, in 2.6.34, a spinlock whose read and write both take it.
+ */
+export interface AnonVmaLock {
+  readonly read: Block;
+  readonly write: Block;
+  unlock(task: Task): void;
+}
+
+/** A 2.6.34 anon_vma spinlock (spin_lock(&anon_vma->lock)) in the AnonVmaLock shape. */
+export function spinAnonVmaLock(sl: SpinLock): AnonVmaLock {
+  return { read: sl.lock, write: sl.lock, unlock: (t) => sl.unlock(t) };
+}
 
 export class AnonVma {
   /** VMAs on this anon_vma's chain, in the order they joined (deterministic walk order). */
@@ -15,7 +31,7 @@ export class AnonVma {
 
   constructor(
     readonly id: number,
-    readonly lock: RwSem,
+    readonly lock: AnonVmaLock,
     root: AnonVma | null,
   ) {
     this.root = root ?? this;

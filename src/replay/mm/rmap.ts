@@ -1,10 +1,23 @@
 /**
  * rmap_walk_anon() (mm/rmap.c): visit every VMA on the folio's anon_vma chain and, where
- * vma_address() puts the folio's index inside the VMA, the address it would be mapped at. Which
- * lock the walk holds is the rmap_lock policy's: the root anon_vma's (2.6.35+), the folio's own
- * anon_vma's (2.6.34), plus a per-VMA spinlock around vma_address() (KAMEZAWA's test patch).
+ * vma_address() puts the folio's index inside the VMA, the address it would be mapped at.
+ *
+ * Which lock keeps the walk apart from vma_adjust() is the rmap_lock policy's (KERNEL.md E):
+ * - `none` (2.6.34-rc after the anon_vma_chain rework): the walk takes the folio's OWN
+ *   anon_vma lock (each anon_vma had its own spinlock); vma_adjust takes no anon_vma lock, so
+ *   a walk can read vm_start, vm_end, vm_pgoff between two of its stores;
+ * - `vma-adjust-lock` (KAMEZAWA's test patch): as `none`, plus a per-VMA spinlock the walk takes
+ *   around every vma_address() and vma_adjust holds around its stores;
+ * - `anon-vma-root` (012f18004da3, 2.6.35+): one lock per anon_vma tree, the root's, taken by
+ *   the walk (shared since 3.8, 4fc3f1d66b1e) and by vma_adjust (exclusive).
+ * kernel.ts `newAnonVma` gives each anon_vma its own lock or the root's accordingly, so the walk
+ * just takes the folio's anon_vma's lock.
+ *
+ * vma_address() reads vm_start and vm_pgoff as they are at that instant (Vma.addressOf): between
+ * two stores of vma_adjust it computes a wrong address or skips the VMA.
  */
 import type { Kernel, Thread } from '../kernel.js';
+import type { AnonVma, AnonVmaLock } from './anon_vma.js';
 import type { Folio } from './folio.js';
 import type { Vma } from './vma.js';
 import type { Path } from '../paths/vm_fault.js';
@@ -12,21 +25,41 @@ import type { Path } from '../paths/vm_fault.js';
 /** Called per (vma, address); return false to stop the walk. */
 export type RmapVisitor = (vma: Vma, address: number) => Path<boolean>;
 
+/**
+ * anon_vma_lock_read()/anon_vma_lock_write(): the lock that guards `av`'s chain and, under
+ * anon-vma-root, every VMA's rmap fields in its tree: the root's lock, or av's own (2.6.34).
+ */
+export function anonVmaLockOf(k: Kernel, av: AnonVma): AnonVmaLock {
+  return k.policy.rmap_lock.lockRoot ? av.root.lock : av.lock;
+}
+
+/**
+ * vma_address() under KAMEZAWA's per-VMA lock when the policy has one: the lock makes the three
+ * fields read together, never between two stores of one vma_adjust().
+ */
+export function* vma_address(task: Thread, vma: Vma, index: number): Path<number> {
+  const sl = vma.adjustLock;
+  if (sl === null) return vma.addressOf(index);
+  yield sl.lock;
+  const addr = vma.addressOf(index);
+  sl.unlock(task);
+  return addr;
+}
+
+/** rmap_walk() for anonymous folios: every VMA that may map `folio`, under the anon_vma lock. */
 export function* rmap_walk(k: Kernel, task: Thread, folio: Folio, visit: RmapVisitor): Path<void> {
   const av = folio.anonVma;
   if (av === null) return;
-  // anon_vma_lock_read(): the rwsem is shared by the whole tree (root's) in this model.
-  const lock = av.root.lock;
+  const lock = anonVmaLockOf(k, av);
+  // anon_vma_lock_read() (2.6.34: spin_lock(&anon_vma->lock)).
   yield lock.read;
   try {
+    // list_for_each_entry(avc, &anon_vma->head, same_anon_vma): a snapshot, since the chain
+    // only changes under the lock in the kernel (fork and exit paths may not take it here).
     for (const vma of [...av.chain]) {
       yield k.costs.rmap_step;
-      let addr: number;
-      if (vma.adjustLock !== null) {
-        yield vma.adjustLock.lock;
-        addr = vma.addressOf(folio.index);
-        vma.adjustLock.unlock(task);
-      } else addr = vma.addressOf(folio.index);
+      const addr = yield* vma_address(task, vma, folio.index);
+      // address == -EFAULT: the folio's index falls outside the VMA as read now.
       if (addr < 0) continue;
       if (!(yield* visit(vma, addr))) break;
     }

@@ -82,7 +82,9 @@ export function* cpu_access(k: Kernel, task: Thread, addr: number, len: number, 
     const a = vpn === first ? addr : vpn * PAGE_SIZE;
     let tries = 0;
     while (!tryAccess(k, task, a, write)) {
-      if (vmaOf(task, a) === null) {
+      // No VMA here: SIGSEGV (or --auto-vma), unless an mmap_lock writer is mid-way through
+      // changing VMA boundaries (vma_adjust stores): the fault path then waits for it and looks.
+      if (vmaOf(task, a) === null && task.mm.mmapLock.writer === null) {
         if (!k.machine.autoVma) {
           k.stats.count('sigsegv');
           task.path = 'sigsegv';

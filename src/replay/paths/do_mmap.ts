@@ -44,8 +44,8 @@ export function* unmap_range(k: Kernel, task: Thread, mm: Mm, start: number, end
   for (const vma of mm.vmasIn(start, end)) {
     yield* vma_start_write(task, vma);
     let v = vma;
-    if (v.vmStart < start) v = split_vma(k, mm, v, start);
-    if (v.vmEnd > end) split_vma(k, mm, v, end);
+    if (v.vmStart < start) v = yield* split_vma(k, task, mm, v, start);
+    if (v.vmEnd > end) yield* split_vma(k, task, mm, v, end);
     yield k.costs.vma_op;
     yield* zap_pte_range(k, task, v, v.vmStart, v.vmEnd);
     mm.removeVma(v);

@@ -86,6 +86,11 @@ export interface RmapLockVariant extends VariantInfo {
   readonly perVmaAdjustLock: boolean;
 }
 
+  /**
+   * The anon_vma lock's kind: a spinlock (2.6.34: spin_lock(&anon_vma->lock), walks exclude each
+   * other) or an rwsem (3.8+, 4fc3f1d66b1e: rmap walks take it shared, vma_adjust exclusive).
+   */
+  readonly anonVmaLock: 'spinlock' | 'rwsem';
 /** A fully resolved policy: one variant per axis. */
 export interface Policy {
   readonly label: string;

@@ -7,4 +7,5 @@ export const rmapLockAnonVmaRoot: RmapLockVariant = {
   summary: 'vma_adjust and rmap walks both lock the root anon_vma',
   lockRoot: true,
   perVmaAdjustLock: false,
+  anonVmaLock: 'rwsem',
 };

@@ -7,4 +7,5 @@ export const rmapLockNone: RmapLockVariant = {
   summary: 'vma_adjust stores under mmap_lock only; rmap walks lock the own anon_vma of the folio',
   lockRoot: false,
   perVmaAdjustLock: false,
+  anonVmaLock: 'spinlock',
 };

@@ -7,4 +7,5 @@ export const rmapLockVmaAdjustLock: RmapLockVariant = {
   summary: 'a per-VMA spinlock around vma_adjust stores and every vma_address()',
   lockRoot: false,
   perVmaAdjustLock: true,
+  anonVmaLock: 'spinlock',
 };

@@ -1,0 +1,67 @@
+/**
+ * change_protection() -> change_pte_range() (mm/mprotect.c): apply a VMA's new protection to its
+ * PTEs over [start, end), one PTE table at a time under its PTL, then flush_tlb_range() if any
+ * PTE changed (other CPUs may cache the old, writable translation).
+ *
+ * - Write permission removed: present PTEs lose their write bit; a writable migration entry
+ *   becomes a readable one (make_readable_migration_entry), so remove_migration_ptes() restores
+ *   it read-only.
+ * - Write permission added: a PTE is made writable at once only where can_change_pte_writable()
+ *   allows it (6.0+, MM_CP_TRY_CHANGE_WRITABLE: a private anonymous page that is
+ *   PageAnonExclusive); everything else stays read-only and the next write faults (do_wp_page
+ *   decides reuse or copy), as in every release before.
+ * The model's PTEs carry no read bit: PROT_NONE only removes write permission here (accesses
+ * are not checked against VM_READ).
+ */
+import type { Kernel, Thread } from '../kernel.js';
+import { PG_ANON_EXCLUSIVE, type Folio } from '../mm/folio.js';
+import { VM_WRITE, type Vma } from '../mm/vma.js';
+import { PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_WRITE, PTRS_PER_PTE, pteIndex } from '../mm/pagetable.js';
+import { PAGE_SIZE } from '../../ingest/schema.js';
+import type { Path } from './vm_fault.js';
+
+/** can_change_pte_writable() for private anonymous memory. */
+function can_change_pte_writable(k: Kernel, vma: Vma, folio: Folio): boolean {
+  return k.policy.wp_reuse.tracksAnonExclusive && vma.isAnon() && folio !== k.zeroFolio && folio.anonVma !== null && folio.has(PG_ANON_EXCLUSIVE);
+}
+
+/** Returns the number of PTEs changed. */
+export function* change_protection(k: Kernel, task: Thread, vma: Vma, start: number, end: number, newflags: number): Path<number> {
+  const mm = vma.mm;
+  const writable = (newflags & VM_WRITE) !== 0;
+  let pages = 0;
+  let vpn = Math.floor(start / PAGE_SIZE);
+  const last = Math.ceil(end / PAGE_SIZE);
+  while (vpn < last) {
+    const tableEnd = Math.min(last, (Math.floor(vpn / PTRS_PER_PTE) + 1) * PTRS_PER_PTE);
+    const t = mm.pt.lookup(vpn);
+    if (t === undefined || t.used === 0) {
+      vpn = tableEnd;
+      continue;
+    }
+    yield t.ptl.lock;
+    const first = vpn;
+    let n = 0;
+    for (; vpn < tableEnd; vpn++) {
+      const i = pteIndex(vpn);
+      const kind = t.kind[i]!;
+      const bits = t.bits[i]!;
+      if (kind === PTE_PRESENT) {
+        if (!writable && (bits & PTE_WRITE) !== 0) t.bits[i] = bits & ~PTE_WRITE;
+        else if (writable && (bits & PTE_WRITE) === 0 && can_change_pte_writable(k, vma, t.folio[i]!)) t.bits[i] = bits | PTE_WRITE;
+        else continue;
+        n++;
+      } else if (kind === PTE_MIGRATION && !writable && (bits & PTE_MIG_WRITE) !== 0) {
+        t.bits[i] = bits & ~PTE_MIG_WRITE;
+        n++;
+      }
+    }
+    t.ptl.unlock(task);
+    pages += n;
+    // The loop body per PTE scanned.
+    yield (tableEnd - first) * k.costs.pte_op;
+  }
+  // flush_tlb_range(): only when something changed.
+  if (pages > 0) yield k.flushTlb(task, mm);
+  return pages;
+}

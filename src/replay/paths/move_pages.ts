@@ -1,0 +1,102 @@
+/**
+ * The `migrate` op: move_pages(2) of the range to node `arg` (mm/migrate.c: kernel_move_pages ->
+ * do_pages_move -> add_page_for_migration -> do_move_pages_to_node -> migrate_pages, mode
+ * MIGRATE_SYNC, MPOL_MF_MOVE_ALL as the selftest passes it).
+ *
+ * Per page: vma_lookup() + vma_migratable(), follow_page(FOLL_GET | FOLL_DUMP) (no page, the zero
+ * page, or a non-present PTE: -ENOENT, counted `migrate_not_present`), already on the target
+ * node: 0, a no-op (`migrate_same_node`); isolate_lru_page() (not on the LRU because another
+ * migrator isolated it: -EBUSY, `migrate_busy`), put_page() of the FOLL_GET reference: the
+ * isolation reference stays. Then migrate_pages() on the list.
+ *
+ * Who holds mmap_lock (KERNEL.md B): before 4.17's do_pages_move() rework, do_move_page_to_node_array
+ * held mmap_lock for read across the lookup AND the migration; since, add_page_for_migration()
+ * takes it per page for the lookup only and migrate_pages() runs without it. That is not a
+ * policy axis: the emulation derives it from the release of the policy's preset (its label's
+ * first part: `linux-2.6.34-rc` holds it across, `linux-5.8` and later for the lookup only), so an
+ * override such as `linux-6.12+migration_wait=pageref-hold` keeps 6.12's lock scope.
+ */
+import type { Kernel, Thread } from '../kernel.js';
+import { PG_LRU, type Folio } from '../mm/folio.js';
+import { PTE_PRESENT, pteIndex } from '../mm/pagetable.js';
+import { Op, PAGE_SIZE } from '../../ingest/schema.js';
+import { InputError } from '../../util/errors.js';
+import { pageRange } from './do_mmap.js';
+import { migrate_pages } from './migrate_pages.js';
+import { registerOp, type OpArgs } from './ops.js';
+import type { Path } from './vm_fault.js';
+
+/** True when the policy's preset predates 4.17: move_pages holds mmap_lock across the migration. */
+export function movePagesHoldsMmapLock(label: string): boolean {
+  const m = /^linux-(\d+)\.(\d+)/.exec(label);
+  if (m === null) return false;
+  const major = Number(m[1]);
+  const minor = Number(m[2]);
+  return major < 4 || (major === 4 && minor < 17);
+}
+
+/**
+ * add_page_for_migration() for the page at `addr`: the folio, isolated with one reference, or
+ * null (the reason counted).
+ */
+function add_page_for_migration(k: Kernel, task: Thread, addr: number, node: number): Folio | null {
+  const mm = task.mm;
+  const vma = mm.findVma(addr);
+  // vma_lookup() + vma_migratable(): anonymous private memory only here (file and shmem folios
+  // need rmap_walk_file, not emulated).
+  if (vma === null || !vma.isAnon()) {
+    k.stats.count(vma === null ? 'migrate_not_present' : 'migrate_not_anon');
+    return null;
+  }
+  const vpn = Math.floor(addr / PAGE_SIZE);
+  const t = mm.pt.lookup(vpn);
+  const i = pteIndex(vpn);
+  const folio = t !== undefined && t.kind[i] === PTE_PRESENT ? t.folio[i]! : null;
+  // follow_page(FOLL_GET | FOLL_DUMP): nothing mapped, or the zero page.
+  if (folio === null || folio === k.zeroFolio || folio.anonVma === null) {
+    k.stats.count('migrate_not_present');
+    return null;
+  }
+  if (folio.node === node) {
+    k.stats.count('migrate_same_node');
+    return null;
+  }
+  // isolate_lru_page(): fails when someone else isolated it.
+  if (!folio.has(PG_LRU)) {
+    k.stats.count('migrate_busy');
+    return null;
+  }
+  folio.get(1, 'isolate_lru_page');
+  k.lruDel(folio);
+  return folio;
+}
+
+/** The `migrate` op. */
+function* sys_move_pages(k: Kernel, task: Thread, a: OpArgs): Path<void> {
+  const node = a.arg;
+  if (!Number.isInteger(node) || node < 0 || node >= k.machine.nodes) {
+    throw new InputError({
+      code: 'bad-node', stage: 'replay', row: a.row, text: String(node),
+      expected: `a target node from 0 to ${k.machine.nodes - 1} in the migrate row's arg (the machine has --nodes ${k.machine.nodes})`,
+    });
+  }
+  const mm = task.mm;
+  const [start, end] = pageRange(a.addr, a.len);
+  const across = movePagesHoldsMmapLock(k.policy.label);
+  yield k.costs.syscall;
+  const list: Folio[] = [];
+  if (across) yield mm.mmapLock.read;
+  for (let addr = start; addr < end; addr += PAGE_SIZE) {
+    // 4.17+: mmap_read_lock() around each page's lookup only.
+    if (!across) yield mm.mmapLock.read;
+    yield k.costs.gup_page;
+    const folio = add_page_for_migration(k, task, addr, node);
+    if (folio !== null) list.push(folio);
+    if (!across) mm.mmapLock.unlock(task);
+  }
+  // do_move_pages_to_node(): migrate_pages(MIGRATE_SYNC, MR_SYSCALL).
+  if (list.length > 0) yield* migrate_pages(k, task, list, () => node);
+  if (across) mm.mmapLock.unlock(task);
+}
+
+registerOp(Op.migrate, sys_move_pages);
