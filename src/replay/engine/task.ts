@@ -40,11 +40,16 @@ export interface Block {
   block(task: Task): number;
 }
 
-/** What a kernel path yields: cycles of CPU work, or a blocking request. */
-export type Step = number | Block;
+/**
+ * A kernel path or a task's main program. Yielding another Program *calls* it: the task runs it
+ * on its own call stack and resumes the caller with its return value (`const r = yield sub()`),
+ * so each step resumes only the innermost frame. `yield* sub()` (delegation) works too, but
+ * every step of the callee then passes through every delegating frame.
+ */
+export interface Program extends Generator<Step, unknown, any> {} // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** A kernel path or a task's main program. */
-export type Program = Generator<Step, void, void>;
+/** What a kernel path yields: cycles of CPU work, a blocking request, or a path to call. */
+export type Step = number | Block | Program;
 
 export class Task implements SimEvent {
   state: TaskState = TaskState.RUNNABLE;
@@ -56,7 +61,10 @@ export class Task implements SimEvent {
   blockedOn: Block | null = null;
   /** Cycle at which the current block started (wait-time accounting). */
   blockedSince = 0;
+  /** The innermost running program (the top of the call stack). */
   program: Program | null = null;
+  /** Callers of `program`, innermost last (a trampoline instead of nested delegation). */
+  private readonly callers: Program[] = [];
 
   constructor(
     readonly engine: Engine,
@@ -85,14 +93,29 @@ export class Task implements SimEvent {
   run(): void {
     const e = this.engine;
     const heap = e.heap;
-    const prog = this.program!;
+    let prog = this.program!;
+    let input: unknown = undefined;
     for (;;) {
-      const r = prog.next();
+      const r = prog.next(input);
+      input = undefined;
       if (r.done === true) {
-        e.taskDone(this);
-        return;
+        const caller = this.callers.pop();
+        if (caller === undefined) {
+          e.taskDone(this);
+          return;
+        }
+        // Return to the caller with the callee's result.
+        prog = this.program = caller;
+        input = r.value;
+        continue;
       }
       const s = r.value;
+      if (typeof s === 'object' && 'next' in s) {
+        // A call: run the callee on this task's stack.
+        this.callers.push(prog);
+        prog = this.program = s;
+        continue;
+      }
       const cycles = typeof s === 'number' ? s : s.block(this);
       if (cycles < 0) return;
       const t = this.cpu!.afterWork(this, e.now + cycles);

@@ -23,7 +23,9 @@ export class RwSem {
   readers = 0;
   writer: Task | null = null;
   private readonly queue: Waiter[] = [];
-  private readonly since = new Map<Task, number>();
+  /** Holders and when each took the lock (parallel arrays: usually one or two entries). */
+  private readonly holders: Task[] = [];
+  private readonly holdSince: number[] = [];
   readonly line = new CacheLine();
   private readonly statR: LockStat;
   private readonly statW: LockStat;
@@ -80,15 +82,21 @@ export class RwSem {
   private grant(task: Task, write: boolean, now: number): void {
     if (write) this.writer = task;
     else this.readers++;
-    this.since.set(task, now);
+    this.holders.push(task);
+    this.holdSince.push(now);
   }
 
   /** up_read / up_write by `task`. */
   unlock(task: Task): void {
     const now = this.env.engine.now;
-    const start = this.since.get(task);
-    if (start === undefined) throw new InvariantError(`${this.lockClass} released by a task that does not hold it`, `task ${task.tid}`);
-    this.since.delete(task);
+    const h = this.holders.lastIndexOf(task);
+    if (h < 0) throw new InvariantError(`${this.lockClass} released by a task that does not hold it`, `task ${task.tid}`);
+    const start = this.holdSince[h]!;
+    const last = this.holders.length - 1;
+    this.holders[h] = this.holders[last]!;
+    this.holdSince[h] = this.holdSince[last]!;
+    this.holders.pop();
+    this.holdSince.pop();
     const write = this.writer === task;
     if (write) this.writer = null;
     else this.readers--;

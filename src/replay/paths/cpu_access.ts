@@ -90,13 +90,13 @@ export function* cpu_access(k: Kernel, task: Thread, addr: number, len: number, 
           task.path = 'sigsegv';
           return;
         }
-        yield* auto_vma(k, task, a);
+        yield auto_vma(k, task, a);
         continue;
       }
       if (++tries > MAX_REFAULTS) throw new InvariantError(`access at 0x${a.toString(16)} faulted ${MAX_REFAULTS} times in a row`, `task ${task.tid}`);
       task.faulted = true;
       k.timeline?.begin(task.tid, 'fault', k.now, { addr: `0x${a.toString(16)}`, write: write ? 1 : 0 });
-      const r = yield* do_user_addr_fault(k, task, a, write);
+      const r = (yield do_user_addr_fault(k, task, a, write)) as number;
       k.timeline?.end(task.tid, k.now);
       if ((r & VM_FAULT_MAJOR) !== 0) k.stats.summary.major_faults++;
       if ((r & VM_FAULT_SIGSEGV) !== 0) {

@@ -27,7 +27,7 @@ export function* do_user_addr_fault(k: Kernel, task: Thread, address: number, wr
   if (vma !== null) {
     yield vma.lock.cost(task);
     const vmf = new VmFault(k, task, mm, vma, address, flags | FAULT_FLAG_VMA_LOCK);
-    const r = yield* handle_mm_fault(vmf);
+    const r = (yield handle_mm_fault(vmf)) as number;
     if ((r & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)) === 0) vma.lock.unlock(task);
     if ((r & VM_FAULT_RETRY) === 0) return r;
     task.retries++;
@@ -47,7 +47,7 @@ export function* do_user_addr_fault(k: Kernel, task: Thread, address: number, wr
       return VM_FAULT_SIGSEGV;
     }
     const vmf = new VmFault(k, task, mm, v, address, flags);
-    const r = yield* handle_mm_fault(vmf);
+    const r = (yield handle_mm_fault(vmf)) as number;
     major |= r & VM_FAULT_MAJOR;
     if ((r & VM_FAULT_RETRY) !== 0) {
       // The lock was released inside; retry with FAULT_FLAG_TRIED.

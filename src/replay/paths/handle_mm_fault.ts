@@ -19,11 +19,11 @@ export function* handle_mm_fault(vmf: VmFault): Path {
   const i = pteIndex(vmf.vpn);
   const kind = tbl === undefined ? PTE_NONE : tbl.kind[i]!;
   if (kind === PTE_NONE) {
-    return vmf.vma.isAnon() ? yield* do_anonymous_page(vmf) : yield* do_fault(vmf);
+    return (yield vmf.vma.isAnon() ? do_anonymous_page(vmf) : do_fault(vmf)) as number;
   }
   // do_swap_page()'s first test: a migration entry is not a swap entry -> migration_entry_wait().
-  if (kind === PTE_MIGRATION) return yield* migration_entry_wait(vmf);
-  if (kind === PTE_SWAP) return yield* do_swap_page(vmf);
+  if (kind === PTE_MIGRATION) return (yield migration_entry_wait(vmf)) as number;
+  if (kind === PTE_SWAP) return (yield do_swap_page(vmf)) as number;
   // Present: take the PTL and re-check (pte_same) before deciding.
   const t = tbl!;
   yield t.ptl.lock;
@@ -32,7 +32,7 @@ export function* handle_mm_fault(vmf: VmFault): Path {
     return VM_FAULT_OK;
   }
   // FAULT_FLAG_WRITE or FAULT_FLAG_UNSHARE (GUP R/O pin) on a write-protected PTE: do_wp_page.
-  if ((vmf.write || (vmf.flags & FAULT_FLAG_UNSHARE) !== 0) && (t.bits[i]! & PTE_WRITE) === 0) return yield* do_wp_page(vmf, t, i);
+  if ((vmf.write || (vmf.flags & FAULT_FLAG_UNSHARE) !== 0) && (t.bits[i]! & PTE_WRITE) === 0) return (yield do_wp_page(vmf, t, i)) as number;
   t.ptl.unlock(vmf.task);
   return VM_FAULT_OK;
 }

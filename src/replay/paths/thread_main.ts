@@ -6,7 +6,7 @@
  */
 import type { Kernel, Thread } from '../kernel.js';
 import { FIRST_OBSERVATION_OP, Op, OPS } from '../../ingest/schema.js';
-import { BLOCKED, type Block, type Program } from '../engine/task.js';
+import { BLOCKED, type Block } from '../engine/task.js';
 import type { Histogram } from '../stats/histogram.js';
 import { cpu_access, tryAccess } from './cpu_access.js';
 import { opHandler } from './ops.js';
@@ -47,7 +47,7 @@ function outcomeOf(path: string, violated: boolean): string {
   return violated ? 'violation' : 'ok';
 }
 
-export function* thread_main(k: Kernel, task: Thread, rows: Int32Array, cols: EventColumns, gapTiming: boolean): Program {
+export function* thread_main(k: Kernel, task: Thread, rows: Int32Array, cols: EventColumns, gapTiming: boolean): Path<void> {
   const cpn = k.costs.cyclesPerNs;
   const hitCost = k.costs.access_hit;
   const stats = k.stats;
@@ -69,7 +69,7 @@ export function* thread_main(k: Kernel, task: Thread, rows: Int32Array, cols: Ev
     const ts = Math.round(cols.ts[r]! * cpn);
     const start = gapTiming && prevTs >= 0 ? k.now + (ts - prevTs) : ts;
     prevTs = ts;
-    if (start > k.now) yield* waitUntil(k, task, start);
+    if (start > k.now) yield waitUntil(k, task, start);
     const t0 = k.now;
     stats.summary.events++;
     if (op <= Op.fetch) {
@@ -96,7 +96,7 @@ export function* thread_main(k: Kernel, task: Thread, rows: Int32Array, cols: Ev
       task.faulted = false;
       task.retries = 0;
       const violations = stats.summary.integrity_violations;
-      yield* cpu_access(k, task, addr, len, write);
+      yield cpu_access(k, task, addr, len, write);
       yield hitCost;
       const lat = k.now - t0;
       stats.latencyOf(OPS[op]!, task.path).record(lat);
@@ -111,7 +111,7 @@ export function* thread_main(k: Kernel, task: Thread, rows: Int32Array, cols: Ev
     else {
       const h = opHandler(op);
       if (h === undefined) stats.count(`op_not_emulated.${OPS[op]}`);
-      else yield* h(k, task, { row: r, addr: cols.addr[r]!, len: cols.len[r]!, arg: cols.arg[r]! });
+      else yield h(k, task, { row: r, addr: cols.addr[r]!, len: cols.len[r]!, arg: cols.arg[r]! });
     }
     const path = task.path || OPS[op]!;
     stats.latencyOf(OPS[op]!, path).record(k.now - t0);

@@ -24,8 +24,12 @@ export const FAULT_FLAG_VMA_LOCK = 0x1000;
 /** FAULT_FLAG_UNSHARE: a GUP R/O pin asking to unshare a possibly shared anon page. */
 export const FAULT_FLAG_UNSHARE = 0x400;
 
-/** A kernel path's generator type: steps out, a result code back. */
-export type Path<R = number> = Generator<Step, R, void>;
+/**
+ * A kernel path's generator type: steps out, a result code back. Call a path with
+ * `const r = (yield sub()) as R` (trampolined by the task, O(1) per step) or `yield* sub()`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Path<R = number> = Generator<Step, R, any>;
 
 export class VmFault {
   readonly vpn: number;
