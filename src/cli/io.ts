@@ -13,6 +13,8 @@ export interface CliIO {
   cwd: string;
   /** Environment (for CI detection, colours). */
   env: Record<string, string | undefined>;
+  /** The words of the command line (set by runCli), recorded in meta.json. */
+  argv?: readonly string[];
 }
 
 /** Write a line to a stream. */

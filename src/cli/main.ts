@@ -36,7 +36,8 @@ export function buildParser(argv: string[], io: CliIO, status: CommandStatus): A
 }
 
 /** Run one mmreplay command line; resolves to the process exit code. */
-export async function runCli(argv: string[], io: CliIO): Promise<number> {
+export async function runCli(argv: string[], cliIo: CliIO): Promise<number> {
+  const io: CliIO = { ...cliIo, argv };
   const status: CommandStatus = { code: 0 };
   try {
     // A parse callback makes yargs hand over --help / --version text instead of printing it to

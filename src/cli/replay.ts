@@ -3,7 +3,7 @@
  * write the run directory (DESIGN.md section 5) and print the comparison.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { InputFormat } from '../ingest/detect.js';
 import { loadEventTable } from '../ingest/load.js';
@@ -12,17 +12,17 @@ import type { Policy } from '../replay/policies/types.js';
 import { replayAsync } from '../replay/replay.js';
 import { EventsArrowWriter } from '../report/events_arrow.js';
 import type { MachineConfig } from '../replay/result.js';
-import { REPLAY_COUNTERS } from '../replay/stats/replay_stats.js';
+import { replayCounterDefs } from '../replay/stats/replay_stats.js';
 import { renderReport } from '../report/terminal.js';
 import { DEFAULT_TIMELINE_LIMIT } from '../report/timeline.js';
 import { TimelineFile, writeReplayOutputs } from '../report/write.js';
 import { InputError, usageError } from '../util/errors.js';
 import type { CommandFactory } from './commands.js';
-import { fileSource, outputPath } from './fsinput.js';
+import { fileSource } from './fsinput.js';
 import { inputOptions, printWarnings } from './ingest.js';
 import { println, showProgress, type CliIO } from './io.js';
 import type { ReportData } from '../report/report_data.js';
-import { TOOL_VERSION } from './version.js';
+import { commandLine, toolVersion } from './report.js';
 
 /** Parsed `replay` flags (also built by `demo`). */
 export interface ReplayArgs {
@@ -154,7 +154,8 @@ export async function runReplay(io: CliIO, a: ReplayArgs): Promise<{ dir: string
   };
   const name = basename(String(a.trace)).replace(/(\.gz)?$/, '').replace(/\.[^.]*$/, '');
   const dir = resolve(io.cwd, a.out ?? `out/${name}`);
-  const timeline = a.timeline !== undefined ? new TimelineFile(outputPath(a.timeline, io.cwd), { limit: a['timeline-limit'], cpuGhz: machine.cpuGhz }) : null;
+  if (a.timeline !== undefined) mkdirSync(dirname(resolve(io.cwd, a.timeline)), { recursive: true });
+  const timeline = a.timeline !== undefined ? new TimelineFile(resolve(io.cwd, a.timeline), { limit: a['timeline-limit'], cpuGhz: machine.cpuGhz }) : null;
   const progress = showProgress(io);
   let result;
   let events: EventsArrowWriter | null = null;
@@ -178,9 +179,9 @@ export async function runReplay(io: CliIO, a: ReplayArgs): Promise<{ dir: string
   } finally {
     if (progress) io.stderr.write('\r\x1b[K');
   }
-  const commandLine = ['mmreplay', ...process.argv.slice(3)].join(' ');
-  const counterDefs = Object.entries(REPLAY_COUNTERS).map(([n, d]) => ({ name: n, severity: 'info' as const, description: d }));
-  const { data } = await writeReplayOutputs(result, dir, { unit: a.unit, commandLine, toolVersion: TOOL_VERSION, counterDefs });
+  const cmd = commandLine(['mmreplay', ...(io.argv ?? [])]);
+  const counterDefs = replayCounterDefs();
+  const { data } = await writeReplayOutputs(result, dir, { unit: a.unit, commandLine: cmd, toolVersion: toolVersion(), counterDefs });
   if (timeline !== null) {
     await timeline.finish();
     if (timeline.recorder.truncated) println(io.stderr, `mmreplay: timeline cut at --timeline-limit ${a['timeline-limit']} events; raise it or replay a shorter trace`);

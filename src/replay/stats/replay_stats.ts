@@ -4,6 +4,7 @@
  * diagnostic counters. Plain data; turned into a PolicyResult at the end.
  */
 import { Histogram } from './histogram.js';
+import type { CounterDef } from '../../util/diagnostics.js';
 import type { Finding, IntegrityRow, LatencyRow, RefcountRow, SummaryCounters } from '../result.js';
 
 /** Diagnostic counters of the replay with their meaning (printed when non-zero). */
@@ -69,6 +70,18 @@ export const REPLAY_COUNTERS: Readonly<Record<string, string>> = {
   fork_prealloc_restarts: 'copy_pte_range restarts after copy_present_pte needed a preallocated page (-EAGAIN)',
   dma_write_zero_page: 'dma_write through a reference to the shared zero page (ignored)',
 };
+
+/** Counters that deserve a warning rather than an info line (the rest are info). */
+const WARNING_COUNTERS = new Set(['sigsegv', 'threads_never_started', 'dma_without_reference', 'unpin_without_pin', 'ops_after_exit']);
+
+/** Every replay counter with its severity and description, for meta.json and reports. */
+export function replayCounterDefs(): CounterDef[] {
+  return Object.entries(REPLAY_COUNTERS).map(([name, description]) => ({
+    name,
+    severity: WARNING_COUNTERS.has(name) ? 'warning' : 'info',
+    description,
+  }));
+}
 
 export class ReplayStats {
   readonly summary: SummaryCounters = {
