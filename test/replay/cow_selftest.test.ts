@@ -1,8 +1,8 @@
 /**
- * The anonymous-memory cases of tools/testing/selftests/mm/cow.c (base page), written as traces
- * of the ops, with the verdict the kernel gives under each preset: the ground truth for
- * `mmreplay selftest cow`. A case PASSes when the replay finds no integrity violation (cow.c's
- * memcmp of what the other side or the pin sees).
+ * The anonymous-memory cases of tools/testing/selftests/mm/cow.c (base page and swapped-out base
+ * page), written as traces of the ops, with the verdict the kernel gives under each preset: the
+ * ground truth for `mmreplay selftest cow`. A case PASSes when the replay finds no integrity
+ * violation (cow.c's memcmp of what the other side or the pin sees).
  *
  * Processes: the test (pid 1) and its fork child (pid 2); cow.c's pipe handshakes become gaps of
  * 100 us between phases. vmsplice() is `gup` (get_user_pages_fast, FOLL_GET, R/O) and reading the
@@ -20,6 +20,10 @@
  * - linux-5.10: the R/O pin cases fail (no unsharing: the write fault copies away from the
  *   pin, page_count != 1), as does the iouring R/O-mapping case.
  * - linux-2.6.34-rc (mapcount reuse, no COW break): every vmsplice case leaks.
+ * - Swapped out first (do_run_with_base_page_swap): as above, except that 5.10 also fails
+ *   "vmsplice() + unmap in child" and "vmsplice() + unmap in parent after fork()": until
+ *   c145e0b47c77 (5.18) a write fault on a swap entry reused the page through reuse_swap_page()
+ *   (mapcount + swap count, blind to GUP references) — the leak its commit message describes.
  * Cases that map the page R/O with mprotect() need the `mprotect` path; until it is emulated the
  * mprotect rows are ignored (counted as op_not_emulated) and those cases are checked against the
  * verdict without the R/O mapping.
@@ -59,6 +63,8 @@ interface CowCase {
   expected: Record<(typeof POLICIES)[number], Verdict>;
   /** The verdict while mprotect is not emulated (mprotect cases only). */
   withoutMprotect?: Verdict;
+  /** The kernel's verdict with the page swapped out first, where it differs from `expected`. */
+  swapped?: Partial<Record<(typeof POLICIES)[number], Verdict>>;
 }
 
 const ALL_PASS = { 'linux-6.12': 'PASS', 'linux-5.10': 'PASS', 'linux-5.8': 'PASS', 'linux-2.6.34-rc': 'PASS' } as const;
@@ -134,10 +140,12 @@ const CASES: CowCase[] = [
   {
     name: 'vmsplice() + unmap in child', rows: vmspliceInChild(false), mprotect: false,
     expected: { 'linux-6.12': 'PASS', 'linux-5.10': 'PASS', 'linux-5.8': 'PASS', 'linux-2.6.34-rc': 'FAIL' },
+    swapped: { 'linux-5.10': 'FAIL' },
   },
   {
     name: 'vmsplice() + unmap in child with mprotect() optimization', rows: vmspliceInChild(true), mprotect: true,
     expected: { 'linux-6.12': 'PASS', 'linux-5.10': 'PASS', 'linux-5.8': 'PASS', 'linux-2.6.34-rc': 'FAIL' },
+    swapped: { 'linux-5.10': 'FAIL' },
   },
   {
     name: 'vmsplice() before fork(), unmap in parent after fork()', rows: vmspliceInParent(true), mprotect: false,
@@ -146,6 +154,7 @@ const CASES: CowCase[] = [
   {
     name: 'vmsplice() + unmap in parent after fork()', rows: vmspliceInParent(false), mprotect: false,
     expected: { 'linux-6.12': 'PASS', 'linux-5.10': 'PASS', 'linux-5.8': 'PASS', 'linux-2.6.34-rc': 'FAIL' },
+    swapped: { 'linux-5.10': 'FAIL' },
   },
   {
     name: 'R/O-mapping a page registered as iouring fixed buffer', rows: iouring(false), mprotect: true,
@@ -188,6 +197,26 @@ describe('cow.c anonymous cases (base page) per preset', () => {
   }
 });
 
+/** do_run_with_base_page_swap: MADV_PAGEOUT right after populating, before the case runs. */
+function swappedOut(rows: Row[]): Row[] {
+  return [...rows.slice(0, populate.length), [T(1.5), P, P, 'swapout', BASE, PAGE, 0], ...rows.slice(populate.length)];
+}
+
+describe('cow.c anonymous cases (swapped-out base page) per preset', () => {
+  for (const c of CASES) {
+    for (const policy of POLICIES) {
+      const kernel = c.swapped?.[policy] ?? c.expected[policy];
+      const want = c.mprotect && !mprotectEmulated ? c.withoutMprotect ?? kernel : kernel;
+      it(`${c.name} under ${policy}: ${want}`, () => {
+        const [r] = run(swappedOut(c.rows), [policy]);
+        expect(r!.summary.swapins).toBeGreaterThan(0);
+        expect(r!.summary.integrity_violations === 0 ? 'PASS' : 'FAIL').toBe(want);
+        expect(r!.summary.deadlocks).toBe(0);
+      });
+    }
+  }
+});
+
 describe('what each failure is', () => {
   const kinds = (rows: Row[], policy: string): Record<string, number> => {
     const [r] = run(rows, [policy]);
@@ -208,5 +237,9 @@ describe('what each failure is', () => {
 
   it('2.6.34 "vmsplice() + unmap in child": CVE-2020-29374, the parent\'s write leaks into the child\'s pipe', () => {
     expect(kinds(vmspliceInChild(false), 'linux-2.6.34-rc')).toEqual({ dma_leak: 1 });
+  });
+
+  it('5.10 "vmsplice() + unmap in child", swapped out: do_swap_page() still reused by reuse_swap_page() (fixed by c145e0b47c77, 5.18)', () => {
+    expect(kinds(swappedOut(vmspliceInChild(false)), 'linux-5.10')).toEqual({ dma_leak: 1 });
   });
 });

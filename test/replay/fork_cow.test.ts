@@ -172,3 +172,22 @@ describe('pinned buffer across fork (wp_reuse x fork_cow, KERNEL.md C)', () => {
     expect(r!.summary.integrity_violations).toBe(0);
   });
 });
+
+describe('fork with swapped-out pages', () => {
+  it('fork duplicates swap entries; whoever swaps in and writes first copies while the other still uses the slot', () => {
+    const rows: Row[] = [
+      [T(0), 1, 1, 'mmap', BASE, PAGE, 0],
+      [T(1), 1, 1, 'write', BASE],
+      [T(2), 1, 1, 'swapout', BASE, PAGE, 0],
+      [T(3), 1, 1, 'fork', 0, 0, 2],
+      [T(5), 1, 1, 'write', BASE],
+      [T(6), 2, 2, 'read', BASE],
+    ];
+    for (const r of run(rows, ['linux-2.6.34-rc', 'linux-5.8', 'linux-5.10', 'linux-6.12'])) {
+      // The parent's swap-in finds the slot still referenced by the child's swap PTE: no reuse
+      // (reuse_swap_page counts it; folio_free_swap fails; 5.9-5.17 never reuse a swap-cache page).
+      expect(r.summary.cow_copies).toBe(1);
+      expect(r.summary.integrity_violations).toBe(0);
+    }
+  });
+});

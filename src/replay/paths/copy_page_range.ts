@@ -12,13 +12,15 @@
  * same entry. With the PageAnonExclusive scheme (5.19+) the decision sits in
  * folio_try_dup_anon_rmap_pte(): only exclusive pages may be pinned; they are copied when maybe
  * pinned, otherwise their exclusive flag is cleared (fb3d824d1a46).
- * Swap entries take a swap_map reference (swap_duplicate); migration entries are copied as they
- * are, write entries made read in both mms (the migrator's rmap walk restores both).
+ * Swap entries take a swap_map reference (swap_duplicate) and lose their exclusive bit in both
+ * mms; migration entries are copied as they are, write entries made read in both mms (the
+ * migrator's rmap walk restores both).
  */
 import type { Kernel, Thread } from '../kernel.js';
 import { PG_ANON_EXCLUSIVE, type Folio } from '../mm/folio.js';
 import type { Mm } from '../mm/mm.js';
 import { PTE_DIRTY, PTE_MIG_WRITE, PTE_MIGRATION, PTE_NONE, PTE_PRESENT, PTE_SWAP, PTE_WRITE, PTRS_PER_PTE, type PteTable } from '../mm/pagetable.js';
+import { PTE_SWP_EXCLUSIVE } from '../mm/swap.js';
 import type { Vma } from '../mm/vma.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import type { Path } from './vm_fault.js';
@@ -189,7 +191,10 @@ function copy_nonpresent_pte(k: Kernel, src: Vma, dt: PteTable, st: PteTable, i:
     // swap_duplicate(): one more swap_map reference for the child's entry.
     const slot = st.swap[i]!;
     k.swapDuplicate(slot);
-    dt.set(i, PTE_SWAP, st.bits[i]!, null, slot);
+    // "Mark the swap entry as shared": pte_swp_clear_exclusive() in the parent, and so the child.
+    const bits = st.bits[i]! & ~PTE_SWP_EXCLUSIVE;
+    st.bits[i] = bits;
+    dt.set(i, PTE_SWAP, bits, null, slot);
     return;
   }
   if (kind === PTE_MIGRATION) {

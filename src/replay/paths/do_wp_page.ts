@@ -11,6 +11,7 @@
  */
 import { PG_ANON_EXCLUSIVE, PG_SWAPCACHE, type Folio } from '../mm/folio.js';
 import { PTE_DIRTY, PTE_PRESENT, PTE_WRITE, type PteTable } from '../mm/pagetable.js';
+import { swapOf } from '../mm/swap.js';
 import { vmf_anon_prepare } from './anon_vma_prepare.js';
 import { FAULT_FLAG_UNSHARE, VM_FAULT_OK, VM_FAULT_RETRY, type Path, type VmFault } from './vm_fault.js';
 
@@ -24,6 +25,8 @@ export function* do_wp_page(vmf: VmFault, t: PteTable, i: number): Path {
       mapcount: old.mapcount,
       inSwapCache: old.has(PG_SWAPCACHE),
       anonExclusive: old.has(PG_ANON_EXCLUSIVE),
+      // page_swapcount(): other processes' swap PTEs still using this swap-cache folio's slot.
+      swapCount: old.has(PG_SWAPCACHE) ? swapOf(k).count(old.swapSlot) : 0,
     });
     if (reuse) {
       // wp_page_reuse(): make the PTE writable in place.

@@ -46,6 +46,8 @@ export interface ReuseView {
   readonly mapcount: number;
   readonly inSwapCache: boolean;
   readonly anonExclusive: boolean;
+  /** page_swapcount(): swap PTEs still referring to the folio's swap slot (0 outside the swap cache). */
+  readonly swapCount: number;
 }
 
 /** wp_reuse: when a write fault may reuse an anonymous page instead of copying. */
