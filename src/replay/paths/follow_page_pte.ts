@@ -33,7 +33,7 @@ export interface Foll {
 export interface FollowState {
   /** The PTE must be writable (FOLL_WRITE, or a COW break forced by gup_cow=break). */
   needWrite: boolean;
-  /** A write fault already broke COW: accept a PTE left read-only (FOLL_COW, R/O private VMAs). */
+  /** A write fault already broke COW in a read-only VMA: accept its read-only PTE (FOLL_COW). */
   brokeCow: boolean;
   /** An unshare fault already ran: accept the page as it is now. */
   unshared: boolean;

@@ -105,7 +105,9 @@ function* __get_user_pages(k: Kernel, task: Thread, mm: Mm, vpn: number, last: n
         return vpn;
       }
       if (unshare) st.unshared = true;
-      else if (st.needWrite) st.brokeCow = true;
+      // faultin_page(): VM_FAULT_WRITE in a VMA without VM_WRITE sets FOLL_COW (the COW is broken
+      // but the PTE stays read-only); a writable VMA loops until the PTE is writable.
+      else if (st.needWrite && !vma.isWritable()) st.brokeCow = true;
     }
     if (relocked) continue;
     tried = 0;
