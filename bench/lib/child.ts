@@ -1,6 +1,6 @@
 /**
  * One measurement in its own process, so its peak RSS is its own:
- * `node child.js MODE FILE` prints one JSON line `{rows, seconds, maxRssMiB}` or `{error}`.
+ * `node child.js MODE FILE` prints one JSON line `{rows, seconds, cpuSeconds, maxRssMiB}` or `{error}`.
  * Modes: `papaparse` (papaparse's own parse of the file, rows discarded: the baseline), or an
  * ingest format (`csv`, `perf`, `lackey`, `ftrace`, `arrow`), optionally `:N` for N CSV worker
  * threads (`csv:2`): the full ingest pipeline (read, parse, validate, build Arrow batches) with
@@ -31,6 +31,7 @@ async function papaparseRows(file: string): Promise<number> {
 async function main(): Promise<void> {
   const [mode, file] = process.argv.slice(2) as [string, string];
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   let rows: number;
   try {
     if (mode === 'papaparse') rows = await papaparseRows(file);
@@ -44,7 +45,10 @@ async function main(): Promise<void> {
     return;
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  console.log(JSON.stringify({ rows, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+  const cpu = process.cpuUsage(cpu0);
+  // CPU seconds of all threads: unlike wall time, barely changed by other load on the machine.
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  console.log(JSON.stringify({ rows, seconds, cpuSeconds, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
 }
 
 void main();
