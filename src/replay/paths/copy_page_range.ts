@@ -199,10 +199,13 @@ function copy_nonpresent_pte(k: Kernel, src: Vma, dt: PteTable, st: PteTable, i:
   }
   if (kind === PTE_MIGRATION) {
     let bits = st.bits[i]!;
-    if ((bits & PTE_MIG_WRITE) !== 0 && isCowMapping(src)) {
-      // make_readable_migration_entry() in both: COW needs both read-only after migration.
+    if (isCowMapping(src)) {
+      // make_readable_migration_entry() in both: COW needs both read-only after migration, and a
+      // readable (not readable_exclusive) entry restores the page as possibly shared. The model
+      // keeps exclusivity on the folio, so drop it there.
       bits &= ~PTE_MIG_WRITE;
       st.bits[i] = bits;
+      if (k.policy.wp_reuse.tracksAnonExclusive) st.folio[i]!.clear(PG_ANON_EXCLUSIVE);
     }
     dt.set(i, PTE_MIGRATION, bits, st.folio[i]!, 0);
   }
