@@ -86,17 +86,27 @@ export class LineSplitter {
   constructor(private readonly onLine: (line: string, lineNo: number) => void) {}
 
   push(chunk: string): void {
-    let text = this.tail + chunk;
     let start = 0;
-    for (;;) {
-      const nl = text.indexOf('\n', start);
-      if (nl < 0) break;
-      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      this.onLine(text.slice(start, end), ++this.line);
+    if (this.tail.length > 0) {
+      // Only the first line of the chunk is joined to the leftover; the rest is sliced in place.
+      const nl = chunk.indexOf('\n');
+      if (nl < 0) {
+        this.tail += chunk;
+        return;
+      }
+      const joined = this.tail + chunk.slice(0, nl);
+      this.tail = '';
+      this.onLine(joined.endsWith('\r') ? joined.slice(0, -1) : joined, ++this.line);
       start = nl + 1;
     }
-    this.tail = text.slice(start);
-    text = '';
+    for (;;) {
+      const nl = chunk.indexOf('\n', start);
+      if (nl < 0) break;
+      const end = nl > start && chunk.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      this.onLine(chunk.slice(start, end), ++this.line);
+      start = nl + 1;
+    }
+    this.tail = chunk.slice(start);
   }
 
   end(): void {
