@@ -86,13 +86,13 @@ export interface RmapLockVariant extends VariantInfo {
   readonly lockRoot: boolean;
   /** A per-VMA spinlock around vma_adjust's stores and vma_address() (KAMEZAWA's test patch). */
   readonly perVmaAdjustLock: boolean;
-}
-
   /**
    * The anon_vma lock's kind: a spinlock (2.6.34: spin_lock(&anon_vma->lock), walks exclude each
    * other) or an rwsem (3.8+, 4fc3f1d66b1e: rmap walks take it shared, vma_adjust exclusive).
    */
   readonly anonVmaLock: 'spinlock' | 'rwsem';
+}
+
 /** A fully resolved policy: one variant per axis. */
 export interface Policy {
   readonly label: string;
