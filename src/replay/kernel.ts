@@ -101,15 +101,6 @@ export class Kernel {
   };
 
   /**
-   * Migration of a swap-cache folio (folio_migrate_mapping with a mapping): the swap cache's
-   * entry for `from`'s slot now points to `to` (xas_store under the xarray lock), and the
-   * cache's reference moves with it. The swap subsystem installs itself here.
-   */
-  swapCacheMigrate: (from: Folio, to: Folio) => void = (from) => {
-    throw new InvariantError(`swap-cache folio ${from.id} migrated but no swap subsystem is installed`, 'swap');
-  };
-
-  /**
    * Direct reclaim when resident memory exceeds --memory-limit; installed by the reclaim path.
    * Called by paths right after they allocate (as the allocator's slow path would).
    */

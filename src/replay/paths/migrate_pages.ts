@@ -23,7 +23,8 @@
  * reference) outside the swap cache and 1 + nr_pages (= 2) inside it, as in the kernel.
  */
 import type { Kernel, Thread } from '../kernel.js';
-import { PG_ANON_EXCLUSIVE, PG_DIRTY, PG_SWAPCACHE, PG_UPTODATE, type Folio } from '../mm/folio.js';
+import { PG_ANON_EXCLUSIVE, PG_DIRTY, PG_SWAPCACHE, PG_UPTODATE, PG_WRITEBACK, type Folio } from '../mm/folio.js';
+import { swapOf } from '../mm/swap.js';
 import { folio_trylock, folio_unlock, folioLock } from '../locks/folio_lock.js';
 import { remove_migration_ptes } from './remove_migration_ptes.js';
 import { try_to_migrate } from './try_to_migrate.js';
@@ -95,6 +96,13 @@ function* unmap_and_move(k: Kernel, task: Thread, src: Folio, node: number, hold
   yield c.folio_alloc + c.migrate_bookkeeping;
   // folio_trylock(), else folio_lock() (sync migration may sleep on it).
   if (!folio_trylock(env, src, task)) yield folioLock(env, src);
+  if (src.has(PG_WRITEBACK)) {
+    // Under writeback (swap-out in flight): MIGRATE_SYNC would wait for it; retry next pass.
+    k.stats.count('migrate_writeback');
+    folio_unlock(env, src);
+    k.putFolio(dst, 'migrate_folio_undo_dst');
+    return EAGAIN;
+  }
   const wasMapped = src.mapcount > 0;
   if (wasMapped) {
     const flush = yield* try_to_migrate(k, task, src);
@@ -149,6 +157,22 @@ function folio_migrate_mapping(k: Kernel, task: Thread, dst: Folio, src: Folio, 
   dst.anonVma = src.anonVma;
   dst.index = src.index;
   dst.file = src.file;
-  if (src.has(PG_SWAPCACHE)) k.swapCacheMigrate(src, dst);
+  if (src.has(PG_SWAPCACHE)) migrate_swap_cache(k, src, dst);
   return MIGRATEPAGE_SUCCESS;
+}
+
+/**
+ * The swap-cache half of folio_migrate_mapping(): folio_ref_add(newfolio, nr) for the cache,
+ * folio_set_swapcache(newfolio) with the same slot, xas_store(newfolio), then
+ * folio_ref_unfreeze(folio, expected_count - nr): the old folio loses the cache's reference.
+ */
+function migrate_swap_cache(k: Kernel, src: Folio, dst: Folio): void {
+  const slot = src.swapSlot;
+  dst.get(1, 'folio_migrate_mapping swap cache');
+  dst.set(PG_SWAPCACHE);
+  dst.swapSlot = slot;
+  swapOf(k).cache.set(slot, dst);
+  src.clear(PG_SWAPCACHE);
+  src.swapSlot = -1;
+  k.putFolio(src, 'folio_migrate_mapping swap cache');
 }

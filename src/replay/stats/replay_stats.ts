@@ -16,6 +16,7 @@ export const REPLAY_COUNTERS: Readonly<Record<string, string>> = {
   migrate_not_anon: 'pages asked to move that are not private anonymous memory (file and shmem migration is not emulated; skipped)',
   migrate_busy: 'pages asked to move that another migrator had isolated (skipped, as move_pages reports -EBUSY)',
   migrate_freed_under_us: 'isolated folios whose last other reference went while they waited to migrate (done, as the kernel counts them)',
+  migrate_writeback: 'migration attempts on a folio under writeback (retried next pass; MIGRATE_SYNC would wait for it)',
   migrate_unmap_incomplete: 'migration attempts whose rmap walk left a PTE mapping the folio (-EAGAIN without a refcount check)',
   migrate_retry_passes: 'migrate_pages() passes after the first (folios retried after -EAGAIN)',
   migration_entry_waits: 'faults that waited on a migration entry (migration_entry_wait)',
