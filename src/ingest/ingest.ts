@@ -129,6 +129,35 @@ function textReader(format: SourceFormat, ctx: ReaderContext, sink: ValidatingSi
   }
 }
 
+/** An input opened for reading: its (decompressed) first bytes, all its bytes, and its tally. */
+interface OpenedInput {
+  head: Uint8Array;
+  all: AsyncIterable<Uint8Array>;
+  gzip: boolean;
+  tally: { hash: ReturnType<typeof createHash>; bytes: number };
+}
+
+/** Hash the bytes as given, gunzip if they are gzip, and peek at enough to sniff the format. */
+async function openInput(source: IngestSource): Promise<OpenedInput> {
+  const tally = { hash: createHash('sha256'), bytes: 0 };
+  let { head, all } = await peek(hashing(source.chunks, tally)[Symbol.asyncIterator](), 8);
+  const gzip = isGzip(head);
+  ({ head, all } = await peek((gzip ? gunzip(all, source.name) : all)[Symbol.asyncIterator](), SNIFF_BYTES));
+  return { head, all, gzip, tally };
+}
+
+/** Stream a text input through its format's reader, draining batches after each chunk. */
+async function readText(reader: TraceReader, all: AsyncIterable<Uint8Array>, drain: () => Promise<void>): Promise<void> {
+  const decoder = new TextDecoder('utf-8');
+  for await (const chunk of all) {
+    reader.push(decoder.decode(chunk, { stream: true }));
+    await drain();
+  }
+  const rest = decoder.decode();
+  if (rest.length > 0) reader.push(rest);
+  reader.end();
+}
+
 /** Ingest `sources` in order into one validated event table, batch by batch. */
 export async function ingest(sources: readonly IngestSource[], options: IngestOptions): Promise<IngestResult> {
   const counters = new Counters();
@@ -141,37 +170,19 @@ export async function ingest(sources: readonly IngestSource[], options: IngestOp
   };
   const inputs: IngestedInput[] = [];
   for (const source of sources) {
-    const tally = { hash: createHash('sha256'), bytes: 0 };
-    let { head, all } = await peek(hashing(source.chunks, tally)[Symbol.asyncIterator](), 8);
-    const gzip = isGzip(head);
-    if (gzip) ({ head, all } = await peek(gunzip(all, source.name)[Symbol.asyncIterator](), SNIFF_BYTES));
-    else ({ head, all } = await peek(all[Symbol.asyncIterator](), SNIFF_BYTES));
+    const { head, all, gzip, tally } = await openInput(source);
     const format = options.format === undefined || options.format === 'auto' ? detectFormat(head, source.name) : options.format;
     if (format === undefined) {
       throw new InputError({ code: 'unknown-format', stage: 'ingest', file: source.name, text: firstLine(head),
         expected: 'a CSV with a header, perf script or ftrace text, valgrind lackey output, or Arrow IPC; or name the format with --format' });
     }
     const ctx: ReaderContext = { file: source.name, events: sink, counters, issues, options: { pid: options.pid } };
+    const workers = options.workers ?? 0;
     let metadata = new Map<string, string>();
-    if (format === 'arrow') {
-      sink.beginFile(source.name, 'row');
-      metadata = (await readArrowInput({ ...ctx, events: sink }, head, all, drain)).metadata;
-    } else if (format === 'csv' && (options.workers ?? 0) > 0) {
-      sink.beginFile(source.name, 'line');
-      const workers = options.workers!;
-      await readCsvParallel(ctx, all, (options.csvPool ?? workerPool)(workers), workers, drain);
-    } else {
-      sink.beginFile(source.name, 'line');
-      const reader = textReader(format, ctx, sink);
-      const decoder = new TextDecoder('utf-8');
-      for await (const chunk of all) {
-        reader.push(decoder.decode(chunk, { stream: true }));
-        await drain();
-      }
-      const rest = decoder.decode();
-      if (rest.length > 0) reader.push(rest);
-      reader.end();
-    }
+    sink.beginFile(source.name, format === 'arrow' ? 'row' : 'line');
+    if (format === 'arrow') metadata = (await readArrowInput({ ...ctx, events: sink }, head, all, drain)).metadata;
+    else if (format === 'csv' && workers > 0) await readCsvParallel(ctx, all, (options.csvPool ?? workerPool)(workers), workers, drain);
+    else await readText(textReader(format, ctx, sink), all, drain);
     await drain();
     inputs.push({ name: source.name, format, gzip, bytes: tally.bytes, sha256: tally.hash.digest('hex'), metadata });
   }
