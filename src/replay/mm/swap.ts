@@ -32,6 +32,8 @@ export const SWAP_HAS_CACHE = 0x40;
 export const SWAPFILE_CLUSTER = 256;
 /** pte_swp_exclusive(): the swap PTE of a page that was PageAnonExclusive (1493a1913e34, 5.19). */
 export const PTE_SWP_EXCLUSIVE = 8;
+/** SWAP_RA_HITS_MAX: readahead hits kept per VMA (6 bits). */
+export const SWAP_RA_HITS_MAX = 63;
 /** swapcache_prepare() results. */
 export const SWAP_OK = 0;
 export const EEXIST = 17;
@@ -127,9 +129,9 @@ export class SwapInfo {
     this.maybeFree(slot);
   }
 
-  /** swapcache_prepare() (__swap_duplicate with SWAP_HAS_CACHE). */
+  /** swapcache_prepare() (__swap_duplicate with SWAP_HAS_CACHE): -ENOENT only when nothing holds the slot. */
   prepare(slot: number): number {
-    if (this.count(slot) === 0) return ENOENT;
+    if (this.count(slot) === 0 && !this.hasCache(slot)) return ENOENT;
     if (this.hasCache(slot)) return EEXIST;
     this.map[slot]! |= SWAP_HAS_CACHE;
     return SWAP_OK;

@@ -21,7 +21,7 @@
 import { folio_set_locked, folio_unlock } from '../locks/folio_lock.js';
 import { PG_ANON_EXCLUSIVE, PG_READAHEAD, PG_SWAPCACHE, PG_WRITEBACK, type Folio } from '../mm/folio.js';
 import { PTE_DIRTY, PTE_MIGRATION, PTE_PRESENT, PTE_SWAP, PTE_WRITE, pteIndex, type PteTable } from '../mm/pagetable.js';
-import { PTE_SWP_EXCLUSIVE, SWAP_OK, swapOf, type SwapInfo } from '../mm/swap.js';
+import { PTE_SWP_EXCLUSIVE, SWAP_OK, SWAP_RA_HITS_MAX, swapOf, type SwapInfo } from '../mm/swap.js';
 import { vmf_anon_prepare } from './anon_vma_prepare.js';
 import { do_wp_page } from './do_wp_page.js';
 import { folio_lock_or_retry } from './folio_lock_or_retry.js';
@@ -54,13 +54,17 @@ export function* do_swap_page(vmf: VmFault): Path {
   let folio: Folio | null = si.cache.get(slot) ?? null;
   if (folio !== null) {
     folio.get(1, 'swap_cache_get_folio');
-    if (folio.has(PG_READAHEAD)) {
-      // A readahead hit: it widens the next window (swap_ra hits).
-      folio.clear(PG_READAHEAD);
-      const ra = si.vmaRa.get(vmf.vma);
-      if (ra !== undefined) ra.hits = Math.min(ra.hits + 1, 63);
-      si.clusterRa.hits++;
+    if (task.path !== 'swapin') task.path = 'swapcache';
+    // A readahead hit (PG_readahead) widens the next window; a VMA's readahead info also
+    // remembers this fault's address (SWAP_RA_VAL(addr, win, hits)).
+    const hit = folio.has(PG_READAHEAD);
+    folio.clear(PG_READAHEAD);
+    const ra = si.vmaRa.get(vmf.vma);
+    if (ra !== undefined) {
+      ra.vpn = vmf.vpn;
+      if (hit) ra.hits = Math.min(ra.hits + 1, SWAP_RA_HITS_MAX);
     }
+    if (hit) si.clusterRa.hits++;
   }
   const swapcache0 = folio;
   let swapcache = folio;
