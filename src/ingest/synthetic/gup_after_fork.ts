@@ -26,7 +26,7 @@ const MMAP_NS = 2_000;
 const FILL_PAGE_NS = 250;
 /** ibv_reg_mr() to the next user action. */
 const REG_NS = 10_000;
-/** fork() to the child's first row. */
+/** fork() to the child's first row (a replay starts the child when its emulated fork returns). */
 const CHILD_START_NS = 20_000;
 /** Poll interval of waits (waitpid, pthread_join). */
 const POLL_NS = 5_000;
@@ -128,7 +128,9 @@ export const gupAfterFork = defineScenario({
       }),
       // waitpid() for the child that exits; a live child runs alongside.
       waitFor(() => p.child === 'live' || state.childGone < Infinity, POLL_NS),
-      p.child === 'exit' ? sleep(POLL_NS) : sleep(0),
+      // After waitpid() returns, leave room for the replayed fork (tens of us: fork_base plus the
+      // page-table copy) and the child's exit_mmap, so the parent writes after the child is gone.
+      p.child === 'exit' ? sleep(20 * POLL_NS) : sleep(0),
       once((t) => {
         for (let w = 1; w < p.writers; w++) t.spawnThread(1_000 * w, () => writer(w));
         return 0;
