@@ -12,6 +12,7 @@ import { demoCommand } from './demo.js';
 import { analyzeCommand } from './analyze.js';
 import { reportCommand } from './report.js';
 import { listCommand } from './list.js';
+import { selftestCommand } from './selftest.js';
 
 /** Exit status a command may set without throwing. */
 export interface CommandStatus {
@@ -23,4 +24,4 @@ export interface CommandStatus {
 export type CommandFactory = (io: CliIO, status: CommandStatus) => CommandModule<any, any>;
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: CommandFactory[] = [generateCommand, ingestCommand, inspectCommand, replayCommand, analyzeCommand, reportCommand, listCommand, demoCommand];
+export const COMMANDS: CommandFactory[] = [generateCommand, ingestCommand, inspectCommand, replayCommand, analyzeCommand, reportCommand, selftestCommand, listCommand, demoCommand];
