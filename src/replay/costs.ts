@@ -52,6 +52,12 @@ export const DEFAULT_COSTS = {
   ipi_handler: { ns: 500, source: '(inferred) IPI entry + local flush' },
   /** One VMA bookkeeping step (vma_adjust store, vma tree update, vma merge check). */
   vma_op: { ns: 40, source: '(inferred) one store plus maple-tree bookkeeping share' },
+  /**
+   * One vm_start/vm_end/vm_pgoff store of vma_adjust (a step of its own, so interrupts can land
+   * between stores): priced like vma_op by default; a bare store is ~1 ns, so lowering this
+   * narrows the rmap race window toward a real kernel's.
+   */
+  vma_store: { ns: 40, source: '(inferred) as vma_op: one field store plus its share of the vma_adjust bookkeeping around it' },
   /** Syscall entry/exit (mmap, munmap, mprotect, madvise, move_pages). */
   syscall: { ns: 100, source: '(inferred) syscall entry/exit with mitigations ~100 ns' },
   /** Per-PTE work in zap_pte_range / change_pte_range / copy_pte_range. */

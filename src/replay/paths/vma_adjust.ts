@@ -4,14 +4,16 @@
  * covers, or inserting the upper part of a split. Caller holds mmap_lock for write.
  *
  * The stores to vm_start, vm_end, vm_pgoff (and next's vm_start, vm_pgoff when the boundary
- * moves) are separate steps, each costing `vma_op`, so an interrupt between two of them widens
+ * moves) are separate steps, each costing `vma_store`, so an interrupt between two of them widens
  * the window in which a concurrent rmap walk (rmap.ts) reads a half-updated pair of VMAs. What
  * covers the stores is the rmap_lock policy's:
  * - `none`: nothing but mmap_lock (2.6.34-rc after 5beb49305251 dropped the anon_vma lock that
  *   2.6.33's vma_adjust took), which a migrator without the mm's mmap_lock does not take;
- * - `vma-adjust-lock`: the per-VMA spinlocks of vma and of the next VMA whose fields change,
- *   both held across all the stores (KAMEZAWA's test patch; rmap walks take them around every
- *   vma_address());
+ * - `vma-adjust-lock`: KAMEZAWA's patch (lore 20100423120148.9ffa5881.kamezawa.hiroyu@jp.fujitsu.com,
+ *   a `vma->updating` seqcount there, a per-VMA spinlock here): vma's three stores form one
+ *   section of vma's lock, next's two stores one section of next's; rmap walks take the lock
+ *   around every vma_address() (vma_address_safe). Each VMA is read consistently, but a walk
+ *   can still read vma after its section and next before its own;
  * - `anon-vma-root`: the root anon_vma's lock for write (012f18004da3: "Also add the proper
  *   locking to vma_adjust"), taken, as in 2.6.35, unless only vm_end changes with no importer.
  * Affected VMAs are write-locked first (vma_start_write, 6.4+), before any spinlock.
@@ -20,7 +22,6 @@ import type { Kernel, Thread } from '../kernel.js';
 import type { Mm } from '../mm/mm.js';
 import type { Vma } from '../mm/vma.js';
 import type { AnonVmaLock } from '../mm/anon_vma.js';
-import type { SpinLock } from '../locks/spinlock.js';
 import { anonVmaLockOf } from '../mm/rmap.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import { vma_start_write } from './mmap_lock.js';
@@ -53,6 +54,16 @@ export function anon_vma_clone(dst: Vma, src: Vma): void {
     if (!dst.anonChains.includes(av)) dst.anonChains.push(av);
     av.link(dst);
   }
+}
+
+/** adjust_start_vma() (KAMEZAWA's patch): enter `vma`'s update section, if the policy has one. */
+function* adjust_start_vma(vma: Vma): Path<void> {
+  if (vma.adjustLock !== null) yield vma.adjustLock.lock;
+}
+
+/** adjust_end_vma(): leave it; vma_address() of this VMA may read the fields again. */
+function adjust_end_vma(task: Thread, vma: Vma): void {
+  vma.adjustLock?.unlock(task);
 }
 
 /** Set `vma` to [start, end) with `pgoff`, adjusting or removing the VMAs after it as needed. */
@@ -107,23 +118,24 @@ export function* vma_adjust(k: Kernel, task: Thread, vma: Vma, start: number, en
     avLock = anonVmaLockOf(k, av);
     yield avLock.write;
   }
-  const spin: SpinLock[] = [];
-  if (vma.adjustLock !== null) spin.push(vma.adjustLock);
-  if (adjusted?.adjustLock != null) spin.push(adjusted.adjustLock);
-  for (const sl of spin) yield sl.lock;
-
-  // The stores, one step each (vma_set_range; next: vm_start += adjust_next ...).
+  // The stores, one step each (vma_set_range; next: vm_start += adjust_next ...). Under
+  // vma-adjust-lock each VMA's stores are one section of its own lock (adjust_start_vma(vma) ...
+  // adjust_end_vma(vma), then the same for next), as in KAMEZAWA's patch.
+  yield* adjust_start_vma(vma);
   vma.vmStart = start;
-  yield c.vma_op;
+  yield c.vma_store;
   vma.vmEnd = end;
-  yield c.vma_op;
+  yield c.vma_store;
   vma.vmPgoff = pgoff;
-  yield c.vma_op;
+  yield c.vma_store;
+  adjust_end_vma(task, vma);
   if (adjusted !== null) {
+    yield* adjust_start_vma(adjusted);
     adjusted.vmStart += adjustNext * PAGE_SIZE;
-    yield c.vma_op;
+    yield c.vma_store;
     adjusted.vmPgoff += adjustNext;
-    yield c.vma_op;
+    yield c.vma_store;
+    adjust_end_vma(task, adjusted);
   }
   if (insert !== null) {
     // __insert_vm_struct(): the split's upper part joins the tree.
@@ -137,7 +149,6 @@ export function* vma_adjust(k: Kernel, task: Thread, vma: Vma, start: number, en
     yield c.vma_op;
   }
 
-  for (let i = spin.length - 1; i >= 0; i--) spin[i]!.unlock(task);
   avLock?.unlock(task);
   k.stats.count('vma_adjust_calls');
 }
