@@ -1,8 +1,9 @@
 /**
  * The anonymous-memory cases of tools/testing/selftests/mm/cow.c (base page and swapped-out base
  * page), written as traces of the ops, with the verdict the kernel gives under each preset: the
- * ground truth for `mmreplay selftest cow`. A case PASSes when the replay finds no integrity
- * violation (cow.c's memcmp of what the other side or the pin sees).
+ * ground truth for `mmreplay selftest cow`, which replays the same rows (the row builders live in
+ * src/selftest/cow_cases.ts, the one definition both use). A case PASSes when the replay finds no
+ * integrity violation (cow.c's memcmp of what the other side or the pin sees).
  *
  * Processes: the test (pid 1) and its fork child (pid 2); cow.c's pipe handshakes become gaps of
  * 100 us between phases. vmsplice() is `gup` (get_user_pages_fast, FOLL_GET, R/O) and reading the
@@ -29,29 +30,13 @@
  * verdict without the R/O mapping.
  */
 import { describe, expect, it } from 'vitest';
-import { FOLL_LONGTERM, FOLL_WRITE, Op, PROT_READ, PROT_READ_WRITE } from '../../src/ingest/schema.js';
+import { Op } from '../../src/ingest/schema.js';
 import { opHandler } from '../../src/replay/paths/ops.js';
-import { BASE, PAGE, run, type Row } from './harness.js';
+import { cowInParent, iouring, roPin, swappedOut, vmspliceInChild, vmspliceInParent } from '../../src/selftest/cow_cases.js';
+import { run, type Row } from './harness.js';
 
-const T = (n: number): number => Math.round(n * 100_000);
-const P = 1;
-const C = 2;
-const PIN_RW = FOLL_WRITE | FOLL_LONGTERM;
-const PIN_RO = FOLL_LONGTERM;
 const POLICIES = ['linux-6.12', 'linux-5.10', 'linux-5.8', 'linux-2.6.34-rc'] as const;
 type Verdict = 'PASS' | 'FAIL';
-
-/** mmap one private anonymous page and populate it (memset(mem, 1, pagesize)). */
-const populate: Row[] = [
-  [T(0), P, P, 'mmap', BASE, PAGE, 0],
-  [T(1), P, P, 'write', BASE, PAGE],
-];
-const fork = (at: number): Row => [T(at), P, P, 'fork', 0, 0, C];
-/** mprotect(PROT_READ) + mprotect(PROT_READ|PROT_WRITE) by the test process. */
-const mprotectRoundTrip = (at: number): Row[] => [
-  [T(at), P, P, 'mprotect', BASE, PAGE, PROT_READ],
-  [T(at + 0.2), P, P, 'mprotect', BASE, PAGE, PROT_READ_WRITE],
-];
 
 interface CowCase {
   /** cow.c's description. */
@@ -68,71 +53,6 @@ interface CowCase {
 }
 
 const ALL_PASS = { 'linux-6.12': 'PASS', 'linux-5.10': 'PASS', 'linux-5.8': 'PASS', 'linux-2.6.34-rc': 'PASS' } as const;
-
-/** test_cow_in_parent: the child backs the page up, the parent writes, the child compares. */
-function cowInParent(mprotect: boolean): Row[] {
-  return [
-    ...populate, fork(2),
-    [T(4), C, C, 'read', BASE, PAGE],
-    ...(mprotect ? mprotectRoundTrip(4.5) : []),
-    [T(5), P, P, 'write', BASE, PAGE],
-    [T(6), C, C, 'read', BASE, PAGE],
-    [T(7), C, C, 'exit', 0],
-  ];
-}
-
-/** test_vmsplice_in_child: the child vmsplices and unmaps, the parent writes, the child reads the pipe. */
-function vmspliceInChild(mprotect: boolean): Row[] {
-  return [
-    ...populate, fork(2),
-    [T(4), C, C, 'gup', BASE, PAGE, 0],
-    [T(4.5), C, C, 'munmap', BASE, PAGE, 0],
-    ...(mprotect ? mprotectRoundTrip(4.7) : []),
-    [T(5), P, P, 'write', BASE, PAGE],
-    [T(6), C, C, 'dma_read', BASE, PAGE],
-    [T(7), C, C, 'exit', 0],
-  ];
-}
-
-/** do_test_vmsplice_in_parent: the parent vmsplices (before or after fork), unmaps; the child writes and exits; the parent reads the pipe. */
-function vmspliceInParent(beforeFork: boolean): Row[] {
-  const gup: Row = [T(beforeFork ? 2 : 4), P, P, 'gup', BASE, PAGE, 0];
-  return [
-    ...populate,
-    ...(beforeFork ? [gup, fork(3)] : [fork(2), gup]),
-    [T(5), P, P, 'munmap', BASE, PAGE, 0],
-    [T(6), C, C, 'write', BASE, PAGE],
-    [T(7), C, C, 'exit', 0],
-    [T(8), P, P, 'dma_read', BASE, PAGE],
-  ];
-}
-
-/** do_test_iouring: register a fixed buffer (R/W longterm pin), then mprotect R/O+R/W or fork; write; write_fixed. */
-function iouring(useFork: boolean): Row[] {
-  return [
-    ...populate,
-    [T(2), P, P, 'pin', BASE, PAGE, PIN_RW],
-    ...(useFork ? [fork(3)] : mprotectRoundTrip(3)),
-    [T(5), P, P, 'write', BASE, PAGE],
-    [T(6), P, P, 'dma_read', BASE, PAGE],
-    ...(useFork ? [[T(7), C, C, 'exit', 0] as Row] : []),
-    [T(8), P, P, 'unpin', BASE, PAGE, PIN_RW],
-  ];
-}
-
-/** do_test_ro_pin: share with a live child, with a child that quit, or map R/O; R/O longterm pin; write; read via the pin. */
-function roPin(test: 'shared' | 'previously-shared' | 'ro-exclusive'): Row[] {
-  const setup: Row[] =
-    test === 'ro-exclusive' ? mprotectRoundTrip(2) : test === 'shared' ? [fork(2)] : [fork(2), [T(4), C, C, 'exit', 0]];
-  return [
-    ...populate, ...setup,
-    [T(5), P, P, 'pin', BASE, PAGE, PIN_RO],
-    [T(6), P, P, 'write', BASE, PAGE],
-    [T(7), P, P, 'dma_read', BASE, PAGE],
-    [T(8), P, P, 'unpin', BASE, PAGE, PIN_RO],
-    ...(test === 'shared' ? [[T(9), C, C, 'exit', 0] as Row] : []),
-  ];
-}
 
 const CASES: CowCase[] = [
   { name: 'Basic COW after fork()', rows: cowInParent(false), mprotect: false, expected: ALL_PASS },
@@ -196,11 +116,6 @@ describe('cow.c anonymous cases (base page) per preset', () => {
     }
   }
 });
-
-/** do_run_with_base_page_swap: MADV_PAGEOUT right after populating, before the case runs. */
-function swappedOut(rows: Row[]): Row[] {
-  return [...rows.slice(0, populate.length), [T(1.5), P, P, 'swapout', BASE, PAGE, 0], ...rows.slice(populate.length)];
-}
 
 describe('cow.c anonymous cases (swapped-out base page) per preset', () => {
   for (const c of CASES) {
