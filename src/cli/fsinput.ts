@@ -1,6 +1,6 @@
 /**
  * Opening input files as the byte-chunk iterables the ingest pipeline takes, and checking
- * output paths before anything is written. `-` is standard input.
+ * output paths before anything is written. Pipes and devices are inputs too (`/dev/stdin`).
  */
 import { createReadStream, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -12,13 +12,11 @@ export const READ_CHUNK = 1 << 20;
 
 /**
  * An input file as an IngestSource named as the user typed it. Fails now, with an InputError,
- * when the file does not exist or is not a regular file.
+ * when the file does not exist or is a directory. `-` is `stdin` when given (yargs drops a bare
+ * `-` from positionals, so commands document `/dev/stdin`).
  */
 export function fileSource(path: string, cwd: string, stdin?: NodeJS.ReadableStream): IngestSource {
-  if (path === '-') {
-    if (stdin === undefined) throw new InputError({ code: 'no-stdin', stage: 'cli', file: '-', expected: 'a file name; standard input is not available here' });
-    return { name: '-', chunks: stdin as AsyncIterable<Uint8Array> };
-  }
+  if (path === '-' && stdin !== undefined) return { name: '-', chunks: stdin as AsyncIterable<Uint8Array> };
   const full = resolve(cwd, path);
   let st;
   try {
@@ -26,7 +24,7 @@ export function fileSource(path: string, cwd: string, stdin?: NodeJS.ReadableStr
   } catch {
     throw new InputError({ code: 'no-such-file', stage: 'cli', file: path, expected: 'an existing, readable input file' });
   }
-  if (!st.isFile()) throw new InputError({ code: 'not-a-file', stage: 'cli', file: path, expected: 'a regular file, not a directory or device' });
+  if (st.isDirectory()) throw new InputError({ code: 'not-a-file', stage: 'cli', file: path, expected: 'a file, not a directory' });
   return { name: path, chunks: createReadStream(full, { highWaterMark: READ_CHUNK }) };
 }
 

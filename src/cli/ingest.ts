@@ -64,14 +64,15 @@ export const ingestCommand: CommandFactory = (io) => ({
   describe: 'Parse traces (CSV, perf script, ftrace, lackey, Arrow; .gz too) into one Arrow event table',
   builder: (y: Argv) =>
     inputOptions(y)
-      .positional('input', { type: 'string', array: true, describe: 'Trace files, concatenated in order (- for standard input)' })
+      .positional('input', { type: 'string', array: true, describe: 'Trace files, concatenated in order (/dev/stdin reads a pipe)' })
       .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Output table: .arrow (Arrow IPC file) or .csv' })
       .example('$0 ingest run.csv -o run.arrow', 'validate a CSV trace and write the Arrow table')
       .example('$0 ingest lackey.out.gz --format lackey --pid 42 -o ls.arrow', 'a gzipped valgrind lackey trace, as pid 42')
       .example('$0 ingest part1.perf part2.perf -o run.csv', 'two perf script files as one trace, written as CSV'),
   handler: async (args) => {
     const argv = args as unknown as IngestArgs;
-    const sources = argv.input.map((p) => fileSource(String(p), io.cwd, io.stdin));
+    if (argv.input.length === 0) throw usageError('at least one input file (to read a pipe, name /dev/stdin)');
+    const sources = argv.input.map((p) => fileSource(String(p), io.cwd));
     const out = outputPath(argv.output, io.cwd);
     const writer = writerFor(out, new Map([[META.formatVersion, FORMAT_VERSION]]));
     let result;

@@ -37,7 +37,7 @@ export const inspectCommand: CommandFactory = (io) => ({
       .example('$0 inspect lackey.out.gz --json', 'ingest a lackey trace in memory and print its summary as JSON'),
   handler: async (args) => {
     const argv = args as unknown as InspectArgs;
-    const table = await loadEventTable([fileSource(String(argv.trace), io.cwd, io.stdin)], { format: argv.format, pid: argv.pid, workers: argv.workers });
+    const table = await loadEventTable([fileSource(String(argv.trace), io.cwd)], { format: argv.format, pid: argv.pid, workers: argv.workers });
     printWarnings(io, table.warnings);
     const summary = summarizeTrace(table);
     if (argv.json) println(io.stdout, JSON.stringify(summary, null, 2));

@@ -61,6 +61,18 @@ describe('mmreplay ingest', () => {
     expect(readdirSync(dir)).toEqual(['in.csv']);
   });
 
+  it('reads a pipe as /dev/stdin (built binary), and refuses an empty input list', async () => {
+    const dir = tempDir();
+    const bin = join(process.cwd(), 'dist/src/cli/main.js');
+    const run = spawnSync(process.execPath, [bin, 'ingest', '/dev/stdin', '-o', 'p.csv'], { cwd: dir, input: gzipSync(GOOD), encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('from /dev/stdin [csv, gzip]');
+    expect(readFileSync(join(dir, 'p.csv'), 'utf8').split('\n')).toHaveLength(5);
+    const none = await runCaptured(['ingest', '-', '-o', 'x.arrow'], dir);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('at least one input file');
+  });
+
   it('has --help with an example', async () => {
     const run = await runCaptured(['ingest', '--help'], tempDir());
     expect(run.code).toBe(0);
