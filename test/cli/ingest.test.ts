@@ -64,7 +64,9 @@ describe('mmreplay ingest', () => {
   it('reads a pipe as /dev/stdin (built binary), and refuses an empty input list', async () => {
     const dir = tempDir();
     const bin = join(process.cwd(), 'dist/src/cli/main.js');
-    const run = spawnSync(process.execPath, [bin, 'ingest', '/dev/stdin', '-o', 'p.csv'], { cwd: dir, input: gzipSync(GOOD), encoding: 'utf8' });
+    writeFileSync(join(dir, 'in.csv.gz'), gzipSync(GOOD));
+    // A shell pipe, as users write it (Node's own stdin `input` is a socket, which /dev/stdin cannot open).
+    const run = spawnSync('sh', ['-c', `cat in.csv.gz | "${process.execPath}" "${bin}" ingest /dev/stdin -o p.csv`], { cwd: dir, encoding: 'utf8' });
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('from /dev/stdin [csv, gzip]');
     expect(readFileSync(join(dir, 'p.csv'), 'utf8').split('\n')).toHaveLength(5);
