@@ -25,7 +25,18 @@ export function fileSource(path: string, cwd: string, stdin?: NodeJS.ReadableStr
     throw new InputError({ code: 'no-such-file', stage: 'cli', file: path, expected: 'an existing, readable input file' });
   }
   if (st.isDirectory()) throw new InputError({ code: 'not-a-file', stage: 'cli', file: path, expected: 'a file, not a directory' });
-  return { name: path, chunks: createReadStream(full, { highWaterMark: READ_CHUNK }) };
+  return { name: path, chunks: readChunks(full, path) };
+}
+
+/** The file's bytes; an error opening or reading it (EACCES, ENXIO ...) is the user's to fix. */
+async function* readChunks(full: string, path: string): AsyncGenerator<Uint8Array> {
+  try {
+    yield* createReadStream(full, { highWaterMark: READ_CHUNK }) as AsyncIterable<Uint8Array>;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === undefined || !/^E[A-Z]+$/.test(code)) throw err;
+    throw new InputError({ code: 'unreadable', stage: 'cli', file: path, expected: `a readable file (${(err as Error).message})` });
+  }
 }
 
 /** Absolute output path; fails with an InputError when its directory does not exist. */
