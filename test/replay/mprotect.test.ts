@@ -59,6 +59,21 @@ describe('mprotect', () => {
     expect(paths(r510!, 'write')).toEqual({ anon: 8, hit: 1, 'wp-reuse': 1 });
   });
 
+  it('read-only then read-write again on the lower half: the lower VMA grows over the upper one with the new flags (case 8)', () => {
+    const [r] = run([
+      ...filled(),
+      [50_000, 1, 1, 'mprotect', BASE, 4 * PAGE, READ],
+      [60_000, 1, 1, 'mprotect', BASE, 4 * PAGE, RW],
+      [70_000, 1, 1, 'discard', BASE, PAGE],
+      [80_000, 1, 1, 'write', BASE],
+      [81_000, 1, 1, 'write', BASE + 6 * PAGE],
+    ], ['linux-6.12']);
+    expect(r!.counters.vma_splits).toBe(1);
+    expect(r!.counters.vma_merges).toBe(1);
+    // The merged VMA is writable: a fresh fault maps a writable page, the other write hits.
+    expect(paths(r!, 'write')).toEqual({ anon: 9, hit: 1 });
+  });
+
   it('write-locks the VMA it changes: a VMA-locked fault during mprotect falls back to mmap_lock', () => {
     const rows: Row[] = [...filled(), [50_000, 1, 1, 'mprotect', BASE + 4 * PAGE, 4 * PAGE, READ]];
     // A second thread faults on the lower VMA while mprotect runs (first touch of a read).

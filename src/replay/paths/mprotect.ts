@@ -41,12 +41,13 @@ export function* mprotect_fixup(k: Kernel, task: Thread, vma: Vma, prev: Vma | n
   else {
     if (start !== v.vmStart) v = yield* split_vma(k, task, mm, v, start);
     if (end !== v.vmEnd) yield* split_vma(k, task, mm, v, end);
-    // vm_flags_reset(): the middle piece takes the new protection.
-    yield* vma_start_write(task, v);
-    v.flags = newflags;
-    yield k.costs.vma_op;
   }
-  // change_protection(): the PTEs follow (the merged VMA already has these flags).
+  // success: vm_flags_reset(vma, newflags), also after a merge (in cases 3 and 8 the VMA that
+  // grew over its neighbour is the one that had the old flags).
+  yield* vma_start_write(task, v);
+  v.flags = newflags;
+  yield k.costs.vma_op;
+  // change_protection(): the PTEs follow.
   yield* change_protection(k, task, v, start, end, newflags);
   return v;
 }
