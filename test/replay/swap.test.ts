@@ -77,6 +77,29 @@ describe('swap-out and swap-in', () => {
   });
 });
 
+describe('swap entries shared by fork', () => {
+  it('a swap count above 1 takes the swap-cache path even on zram; parent and child share the folio and COW apart', () => {
+    const rows = byTs([
+      ...swappedOut(2),
+      [100_000, 1, 1, 'fork', 0, 0, 2],
+      [3_000_000, 2, 2, 'read', BASE],
+      [3_100_000, 1, 1, 'read', BASE],
+      [3_200_000, 2, 2, 'write', BASE],
+      [3_300_000, 1, 1, 'read', BASE],
+      [3_400_000, 2, 2, 'read', BASE],
+      [3_500_000, 1, 1, 'write', BASE + PAGE],
+      [3_600_000, 2, 2, 'read', BASE + PAGE],
+    ]);
+    for (const r of run(rows, ['linux-6.12', 'linux-5.10', 'linux-2.6.34-rc'])) {
+      // One read of page 0 for both processes (the child's, via the swap cache); page 1 once more.
+      expect(r.summary.swapins, r.policy).toBeLessThanOrEqual(3);
+      expect(r.summary.duplicate_swapins, r.policy).toBe(0);
+      expect(r.summary.cow_copies, r.policy).toBeGreaterThanOrEqual(1);
+      expect(r.summary.integrity_violations, r.policy).toBe(0);
+    }
+  });
+});
+
 describe('the swapcache-skip ABA race (13ddaf26be32)', () => {
   // Per page p: T1 (tid 2) write-faults it, T0 (tid 3) read-faults it d_p ns later, and the
   // reclaimer (tid 1) swaps it out again 3 us after T1's fault. When T0 read the entry before
