@@ -12,6 +12,26 @@ import { PRESET_NAMES } from '../../src/replay/policies/presets.js';
 import { runCaptured } from '../helpers/cli.js';
 
 const selftest = (...args: string[]) => runCaptured(['selftest', ...args], process.cwd());
+
+/** The output docs/selftest.md pastes after `What \`mmreplay selftest SUITE\` prints`. */
+function documented(suite: string): string {
+  const doc = readFileSync(new URL('../../docs/selftest.md', import.meta.url), 'utf8');
+  const at = doc.indexOf(`What \`mmreplay selftest ${suite}\` prints`);
+  expect(at, `docs/selftest.md pastes the ${suite} output`).toBeGreaterThanOrEqual(0);
+  return `${/```\n([\s\S]*?)\n```/.exec(doc.slice(at))![1]!}\n`;
+}
+
+/**
+ * Output with the numbers inside reasons masked (counts of waits and calls move with the cost
+ * model; verdicts, cells and the reasons' words must not): wrapped reason lines joined first.
+ */
+function masked(text: string): string {
+  return text
+    .replace(/\n {4}/g, ' ')
+    .split('\n')
+    .map((l) => (/^\[\d+\] /.test(l) ? l.replace(/(?<=^\[\d+\] .*)\d+/g, 'N') : l))
+    .join('\n');
+}
 const rowCells = (line: string): string[] => line.split('│').slice(1, -1).map((c) => c.trim());
 
 describe('mmreplay selftest cow', () => {
@@ -26,6 +46,7 @@ describe('mmreplay selftest cow', () => {
     expect(run.stdout).toMatch(/^\[\d+\] Leak from child into parent \[dma_read by pid 1 saw another process's data: dma_leak x1\]$/m);
     expect(run.stdout).toMatch(/^\[\d+\] Longterm R\/O pin is reliable /m);
     expect(run.stdout).toMatch(/^11 cases \(22 with their page variants\) x 8 policies: \d+ PASS, [1-9]\d* FAIL, 0 SKIP$/m);
+    expect(masked(run.stdout)).toBe(masked(documented('cow')));
   });
 
   it('--json: every case with a verdict and a reason per policy', async () => {
@@ -57,6 +78,12 @@ describe('mmreplay selftest cow', () => {
 });
 
 describe('mmreplay selftest migration', () => {
+  it('prints what docs/selftest.md shows for the defaults', async () => {
+    const run = await selftest('migration');
+    expect(run.code).toBe(0);
+    expect(masked(run.stdout)).toBe(masked(documented('migration')));
+  });
+
   it('FAILs private_anon under 2.6.34-rc in the selftest\'s words, passes it under 6.12, exit 0', async () => {
     const run = await selftest('migration', '--policy', 'linux-2.6.34-rc', '--policy', 'linux-6.12', '--readers', '2', '--iterations', '100');
     expect(run.code).toBe(0);
