@@ -32,6 +32,7 @@ function positiveInt(name: string, v: number, min: number): void {
   if (!Number.isSafeInteger(v) || v < min) throw usageError(`--${name} takes an integer >= ${min}`, String(v));
 }
 
+/** The `selftest` command. */
 export const selftestCommand: CommandFactory = (io) => ({
   command: 'selftest <suite>',
   describe: 'Replay the kernel selftest cases (cow.c, migration.c) under each policy: PASS/FAIL with the selftest\'s reasons',
@@ -44,6 +45,7 @@ export const selftestCommand: CommandFactory = (io) => ({
       .option('seed', { type: 'number', default: 1, describe: 'Seed of the machine (and of the migration tables)' })
       .option('readers', { type: 'number', default: MIGRATION_DEFAULTS.readers, describe: 'migration: reader threads (private_anon) or forked readers (shared_anon)' })
       .option('iterations', { type: 'number', default: MIGRATION_DEFAULTS.iterations, describe: 'migration: move_pages() calls of the main thread (the selftest loops for 20 s)' })
+      .epilogue('Exit status 0 even when cases FAIL (they are findings), 2 on bad usage. Cases, events, verdict rules and sources: docs/selftest.md.')
       .example('$0 selftest cow', 'every cow.c anonymous case under every preset')
       .example('$0 selftest migration --policy linux-2.6.34-rc --policy linux-6.12 --readers 2', 'two kernels, two readers')
       .example('$0 selftest cow --policy linux-6.12+gup_cow=none --csv cow.csv', 'a what-if, saved as CSV'),

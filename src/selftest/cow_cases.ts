@@ -23,8 +23,9 @@ const PAGE = PAGE_SIZE;
 const BASE = COW_BASE;
 /** Phase n of a case, in ns: 100 us per pipe handshake. */
 export const T = (n: number): number => Math.round(n * 100_000);
-/** The test process and its fork child. */
+/** The test process (pid and tid). */
 export const PARENT = 1;
+/** Its fork child (pid and tid). */
 export const CHILD = 2;
 const P = PARENT;
 const C = CHILD;
@@ -168,6 +169,7 @@ export const COW_CASES: readonly CowCase[] = [
 
 /** run_with_base_page / run_with_base_page_swap. */
 export type CowVariant = 'base page' | 'swapped-out base page';
+/** The variants, in cow.c's order. */
 export const COW_VARIANTS: readonly CowVariant[] = ['base page', 'swapped-out base page'];
 
 /** The rows of `c` in `variant`. */

@@ -26,6 +26,7 @@ import type { CaseVerdict, SelftestCase, SelftestReport, Verdict } from './types
 
 /** migration.c's TEST_F cases emulated (the THP variants need huge pages, not emulated). */
 export const MIGRATION_CASES = ['private_anon', 'shared_anon'] as const;
+/** One of MIGRATION_CASES. */
 export type MigrationCase = (typeof MIGRATION_CASES)[number];
 
 /** Size of the generated tables (small: the real test runs for RUNTIME = 20 s). */

@@ -5,6 +5,7 @@
 
 /** The selftest suites emulated. */
 export const SUITES = ['cow', 'migration'] as const;
+/** One of SUITES. */
 export type Suite = (typeof SUITES)[number];
 
 /**
