@@ -83,6 +83,7 @@ export function migrationVerdict(c: MigrationCase, cols: EventColumns, o: Replay
   if (hang !== undefined) return verdict('FAIL', `timeout [emulated deadlock: ${hang.message}]`);
   const s = r.summary;
   const calls = o.events.filter((e) => e.op === Op.migrate).length;
+  if ((r.counters['op_not_emulated.migrate'] ?? 0) > 0) return verdict('SKIP', 'not emulated yet: move_pages() (the migrate op)');
   if (s.migrate_pages === 0) {
     // move_pages() isolated nothing: the case's pages take a path the emulator does not have.
     const what = (r.counters.migrate_not_anon ?? 0) > 0 ? 'migration of shared or file pages (shmem needs rmap_walk_file)' : 'move_pages() isolated no page';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Op } from '../../src/ingest/schema.js';
 import { parsePolicy, PRESET_NAMES } from '../../src/replay/policies/presets.js';
 import type { PolicyResult } from '../../src/replay/result.js';
-import { migrationColumns, runMigrationSelftest } from '../../src/selftest/migration.js';
+import { migrationColumns, migrationVerdict, runMigrationSelftest } from '../../src/selftest/migration.js';
 import { MIGRATION_PASS_RULES, migrationPassRule } from '../../src/selftest/migration_rule.js';
 import { consecutiveFailures, movePagesCalls, type MoveCall } from '../../src/selftest/move_pages_calls.js';
 import { replayOutcomes, type ReplayOutcomes } from '../../src/selftest/replay_outcomes.js';
@@ -51,6 +51,14 @@ describe('migration.c shared_anon', () => {
     const v = verdict(r, 'shared_anon', 'linux-6.12');
     expect(v.verdict).toBe('SKIP');
     expect(v.reason).toMatch(/^not emulated yet: migration of shared or file pages .*\[migrate_not_anon=50\]$/);
+  });
+});
+
+describe('SKIP, not a verdict, when the replay cannot run the case', () => {
+  it('without a move_pages() path (migrate rows not emulated)', () => {
+    const cols = migrationColumns('private_anon', 1, 4, 1);
+    const result = { policy: 'linux-6.12', findings: [], summary: { migrate_pages: 0 }, counters: { 'op_not_emulated.migrate': 4 } } as unknown as PolicyResult;
+    expect(migrationVerdict('private_anon', cols, { result, events: [], refcountFailures: [] }, 2)).toMatchObject({ verdict: 'SKIP', reason: 'not emulated yet: move_pages() (the migrate op)' });
   });
 });
 
