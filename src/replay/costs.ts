@@ -89,8 +89,6 @@ export const DEFAULT_COSTS = {
   /** CPU cost of submitting one block request (submit_bio, blk-mq, driver doorbell). */
   io_submit: { ns: 1500, source: '(inferred) submit_bio + blk-mq dispatch, 1-2 us per request' },
   /** One swap_map update under the cluster lock (swapcache_prepare, swap_free, swap_duplicate, swapcache_clear). */
-  swap_map_update: { ns: 40, source: '(inferred) cmpxchg of a swap_map byte plus cluster bookkeeping; calibrated, docs/calibration.md' },
-  /** add_to_swap_cache(): xarray store under the irq-safe i_pages lock, memcg/lruvec statistics, shadow lookup. */
   swap_map_update: { ns: 40, source: '(inferred) cmpxchg of a swap_map byte plus cluster bookkeeping; checked against 13ddaf26be32 (skip-prepare +2.1%), docs/calibration.md' },
   /** Swap-cache-only work per page: add_to_swap_cache() (xarray store under the irq-safe lock, stats, shadow) and its later delete. */
   swapcache_add: { ns: 520, source: 'calibrated to 13ddaf26be32 (zram 10 GiB: swapcache 13.16 s vs skip 10.93 s): xarray insert + later delete under the irq-safe lock, stats, shadow; docs/calibration.md' },
