@@ -47,7 +47,8 @@ describe('swap-out and swap-in', () => {
   });
 
   it('under swapin=swapcache two tasks faulting the same swapped page do one I/O; the other waits on the folio lock', () => {
-    const rows = byTs([...swappedOut(1), [200_000, 1, 1, 'read', BASE], [200_000, 1, 2, 'read', BASE]]);
+    // The second arrives 500 ns later, while the first's zram read (under the folio lock) is in flight.
+    const rows = byTs([...swappedOut(1), [200_000, 1, 1, 'read', BASE], [200_500, 1, 2, 'read', BASE]]);
     const [r] = run(rows, ['linux-6.12+swapin=swapcache']);
     expect(r!.summary.swapins).toBe(1);
     expect(r!.summary.duplicate_swapins).toBe(0);

@@ -23,11 +23,30 @@ export interface EventColumns {
   arg: Float64Array;
 }
 
-/** Wait for a row's arrival: user time on the CPU, or sleep if others wait for a CPU. */
+/**
+ * Wait for a row's arrival. The thread is idle meanwhile (its CPU takes interrupts while idle,
+ * they do not delay the thread): it keeps its CPU unless another task waits for one, in which
+ * case it sleeps and gives it up.
+ */
 function* waitUntil(k: Kernel, task: Thread, cycle: number): Path<void> {
   const e = k.engine;
   if (!e.hasRunnable()) {
-    yield cycle - k.now;
+    const cpu = task.cpu!;
+    const idle: Block = {
+      what: 'idle',
+      block(t) {
+        e.at(cycle, {
+          fire() {
+            // Ticks and IPIs that hit the idle CPU were handled while it was idle.
+            cpu.wakeFromIdle(e.now);
+            cpu.pendingIrq = 0;
+            t.run();
+          },
+        });
+        return BLOCKED;
+      },
+    };
+    yield idle;
     return;
   }
   const block: Block = {
