@@ -147,6 +147,29 @@ describe('folio_expected_refs()', () => {
   });
 });
 
+describe('page-cache folios (shmem)', () => {
+  it('a MAP_SHARED anonymous page migrates in every process mapping it (rmap_walk_file), the cache reference expected', () => {
+    const [r] = run([
+      [0, 1, 1, 'mmap', BASE, PAGE, 1],
+      [1000, 1, 1, 'write', BASE],
+      [5000, 1, 1, 'fork', 0, 0, 2],
+      [100_000, 2, 2, 'read', BASE],
+      [200_000, 1, 1, 'migrate', BASE, PAGE, 1],
+      [300_000, 2, 2, 'read', BASE],
+      [300_000, 1, 1, 'read', BASE],
+      [310_000, 1, 1, 'migrate', BASE, PAGE, 1],
+    ]);
+    expect(r!.summary.migrate_ok).toBe(1);
+    expect(r!.summary.refcount_failures).toBe(0);
+    expect(r!.counters.migrate_same_node).toBe(1);
+    // The child's first read faults the shared page in; after the migration both PTEs map the
+    // new folio, so both reads hit and see the parent's write.
+    expect(paths(r!, 'read').hit).toBe(2);
+    expect(r!.summary.integrity_violations).toBe(0);
+    expect(r!.summary.stale_migration_entries).toBe(0);
+  });
+});
+
 describe('compaction', () => {
   it('moves pages within their node without taking mmap_lock', () => {
     const base: Row[] = [[0, 1, 1, 'mmap', BASE, 8 * PAGE, 0]];

@@ -21,6 +21,7 @@ import type { AnonVma, AnonVmaLock } from './anon_vma.js';
 import type { Folio } from './folio.js';
 import type { Vma } from './vma.js';
 import type { Path } from '../paths/vm_fault.js';
+import { rmap_walk_file } from './pagecache.js';
 
 /** Called per (vma, address); return false to stop the walk. */
 export type RmapVisitor = (vma: Vma, address: number) => Path<boolean>;
@@ -46,8 +47,17 @@ export function* vma_address(task: Thread, vma: Vma, index: number): Path<number
   return addr;
 }
 
-/** rmap_walk() for anonymous folios: every VMA that may map `folio`, under the anon_vma lock. */
-export function* rmap_walk(k: Kernel, task: Thread, folio: Folio, visit: RmapVisitor): Path<void> {
+/**
+ * rmap_walk(): every VMA that may map `folio`. Page-cache folios (file and shmem) go through
+ * rmap_walk_file() under the mapping's i_mmap_rwsem (pagecache.ts), which vma_adjust also takes
+ * for file VMAs in every era; anonymous folios through rmap_walk_anon().
+ */
+export function rmap_walk(k: Kernel, task: Thread, folio: Folio, visit: RmapVisitor): Path<void> {
+  return folio.file >= 0 ? rmap_walk_file(k, task, folio, visit) : rmap_walk_anon(k, task, folio, visit);
+}
+
+/** rmap_walk_anon(): the anon_vma chain of `folio`, under the anon_vma lock the policy names. */
+export function* rmap_walk_anon(k: Kernel, task: Thread, folio: Folio, visit: RmapVisitor): Path<void> {
   const av = folio.anonVma;
   if (av === null) return;
   const lock = anonVmaLockOf(k, av);

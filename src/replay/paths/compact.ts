@@ -7,16 +7,16 @@
  * migrator that can race vma_adjust (KERNEL.md E; Mel Gorman's 2010 reproducer ran
  * compact_memory constantly).
  *
- * Isolation (isolate_migratepages_block): an LRU anonymous folio, get_page_unless_zero() then
- * off the LRU; batches of COMPACT_CLUSTER_MAX folios go to migrate_pages(). The range's PTEs
+ * Isolation (isolate_migratepages_block): an LRU folio (anonymous, file, or shmem),
+ * get_page_unless_zero() then off the LRU; batches of COMPACT_CLUSTER_MAX folios go to migrate_pages(). The range's PTEs
  * stand for the pfn scan: they are read without locks, as a scan of struct pages would be.
  */
 import type { Kernel, Thread } from '../kernel.js';
-import { PG_LRU, type Folio } from '../mm/folio.js';
+import type { Folio } from '../mm/folio.js';
 import { PTE_PRESENT, pteIndex } from '../mm/pagetable.js';
 import { Op, PAGE_SIZE } from '../../ingest/schema.js';
 import { pageRange } from './do_mmap.js';
-import { migrate_pages } from './migrate_pages.js';
+import { folio_isolate_for_migration, migrate_pages } from './migrate_pages.js';
 import { registerOp, type OpArgs } from './ops.js';
 import type { Path } from './vm_fault.js';
 
@@ -25,11 +25,9 @@ export const COMPACT_CLUSTER_MAX = 32;
 
 /** isolate_migratepages_block() for one pfn: the folio isolated with a reference, or null. */
 function isolate_migratepage(k: Kernel, folio: Folio | null): Folio | null {
-  if (folio === null || folio === k.zeroFolio || folio.anonVma === null || !folio.has(PG_LRU)) return null;
-  // get_page_unless_zero(), folio_isolate_lru().
-  if (!folio.tryGet('isolate_migratepages_block')) return null;
-  k.lruDel(folio);
-  return folio;
+  if (folio === null || folio === k.zeroFolio || (folio.anonVma === null && folio.file < 0)) return null;
+  // get_page_unless_zero(), folio_isolate_lru(): not when another migrator or reclaim has it.
+  return folio_isolate_for_migration(k, folio, 'isolate_migratepages_block') ? folio : null;
 }
 
 function* compact_memory(k: Kernel, task: Thread, a: OpArgs): Path<void> {

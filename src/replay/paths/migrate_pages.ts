@@ -20,11 +20,13 @@
  * swap cache, one per gup reference, GUP_PIN_COUNTING_BIAS per pin, one per task waiting on a
  * migration entry with a reference (pageref-*), and the migrator's isolation reference. Once
  * every PTE is a migration entry, folio_expected_refs() is therefore 1 (the isolation
- * reference) outside the swap cache and 1 + nr_pages (= 2) inside it, as in the kernel.
+ * reference) for an anonymous folio outside the swap cache, and 1 + nr_pages (= 2) with a
+ * mapping (the swap cache, or the page cache of a file or shmem folio), as in the kernel.
  */
 import type { Kernel, Thread } from '../kernel.js';
-import { PG_ANON_EXCLUSIVE, PG_DIRTY, PG_SWAPCACHE, PG_UPTODATE, PG_WRITEBACK, type Folio } from '../mm/folio.js';
+import { PG_ANON_EXCLUSIVE, PG_DIRTY, PG_LRU, PG_SWAPCACHE, PG_UPTODATE, PG_WRITEBACK, type Folio } from '../mm/folio.js';
 import { swapOf } from '../mm/swap.js';
+import { pagecacheOf, SHMEM_ID_BASE, type AddressSpace } from '../mm/pagecache.js';
 import { folio_trylock, folio_unlock, folioLock } from '../locks/folio_lock.js';
 import { remove_migration_ptes } from './remove_migration_ptes.js';
 import { try_to_migrate } from './try_to_migrate.js';
@@ -42,9 +44,45 @@ export interface MigrateResult {
   failed: number;
 }
 
-/** folio_expected_refs(): the isolation reference, plus nr_pages for the swap cache's. */
-export function folio_expected_refs(folio: Folio): number {
-  return 1 + (folio.has(PG_SWAPCACHE) ? 1 : 0);
+/** Folios isolated for migration, so that two migrators never take the same one. */
+const isolated = new WeakSet<Folio>();
+
+/** Shmem folios are never on the LRU in this model (pagecache.ts); the kernel's are. */
+function isShmem(folio: Folio): boolean {
+  return folio.file >= SHMEM_ID_BASE;
+}
+
+/**
+ * isolate_lru_page() / isolate_migratepages_block(): take `folio` off the LRU with one reference
+ * for migration; false when someone else has it isolated (another migrator, reclaim).
+ */
+export function folio_isolate_for_migration(k: Kernel, folio: Folio, why: string): boolean {
+  if (folio.freed || isolated.has(folio)) return false;
+  if (folio.has(PG_LRU)) k.lruDel(folio);
+  else if (!isShmem(folio)) return false;
+  folio.get(1, why);
+  isolated.add(folio);
+  return true;
+}
+
+/** putback_movable_pages(): back on the LRU, isolation reference dropped. */
+function folio_putback(k: Kernel, folio: Folio): void {
+  isolated.delete(folio);
+  if (!isShmem(folio)) k.lruAdd(folio);
+  k.putFolio(folio, 'putback_movable_pages');
+}
+
+/** folio_mapping(): the swap cache, the page-cache mapping holding `folio`, or null (anonymous). */
+function folio_mapping(k: Kernel, folio: Folio): 'swap' | AddressSpace | null {
+  if (folio.has(PG_SWAPCACHE)) return 'swap';
+  if (folio.file < 0) return null;
+  const as = pagecacheOf(k).mappingOfFolio(folio);
+  return as !== undefined && as.folios.get(folio.index) === folio ? as : null;
+}
+
+/** folio_expected_refs(): the isolation reference, plus nr_pages for a mapping's (swap or page cache). */
+export function folio_expected_refs(k: Kernel, folio: Folio): number {
+  return 1 + (folio_mapping(k, folio) !== null ? 1 : 0);
 }
 
 /**
@@ -70,11 +108,9 @@ export function* migrate_pages(k: Kernel, task: Thread, from: Folio[], target: (
     if (pass > 0) s.count('migrate_retry_passes');
     list = retry;
   }
-  // putback_movable_pages(): back on the LRU, isolation reference dropped.
   for (const folio of list) {
     s.refcountOutcome('migrate', 'failed', holder.get(folio) ?? '-');
-    k.lruAdd(folio);
-    k.putFolio(folio, 'putback_movable_pages');
+    folio_putback(k, folio);
   }
   s.summary.migrate_ok += ok;
   s.summary.migrate_failed += list.length;
@@ -88,6 +124,7 @@ function* unmap_and_move(k: Kernel, task: Thread, src: Folio, node: number, hold
   if (src.refcount === 1) {
     // "Folio was freed from under us. So we are done." (only the isolation reference is left)
     k.stats.count('migrate_freed_under_us');
+    isolated.delete(src);
     k.putFolio(src, 'migrate_folio_done');
     return MIGRATEPAGE_SUCCESS;
   }
@@ -121,12 +158,13 @@ function* unmap_and_move(k: Kernel, task: Thread, src: Folio, node: number, hold
     dst.data = src.data;
     for (const flag of [PG_DIRTY, PG_UPTODATE, PG_ANON_EXCLUSIVE]) if (src.has(flag)) dst.set(flag);
     // folio_add_lru(dst), then the PTEs point to it.
-    k.lruAdd(dst);
+    if (!isShmem(dst)) k.lruAdd(dst);
     if (wasMapped) yield* remove_migration_ptes(k, task, src, dst);
     // folio_put(dst): the PTEs hold their own references now.
     k.putFolio(dst, 'migrate_folio_move put dst');
     folio_unlock(env, src);
     // migrate_folio_done(): the isolation reference; src is freed unless someone still holds it.
+    isolated.delete(src);
     k.putFolio(src, 'migrate_folio_done');
     return MIGRATEPAGE_SUCCESS;
   }
@@ -138,26 +176,29 @@ function* unmap_and_move(k: Kernel, task: Thread, src: Folio, node: number, hold
 }
 
 /**
- * folio_migrate_mapping(): the reference check. Anonymous folios outside the swap cache compare
- * the count; swap-cache folios freeze it (folio_ref_freeze) under the xarray lock and move the
- * cache entry and its reference to `dst`.
+ * folio_migrate_mapping(): the reference check. Anonymous folios without a mapping compare the
+ * count; folios in the swap cache or the page cache freeze it (folio_ref_freeze) under the
+ * xarray lock and move the cache entry and its reference to `dst`.
  */
 function folio_migrate_mapping(k: Kernel, task: Thread, dst: Folio, src: Folio, holder: Map<Folio, string>, pass: number): number {
   const s = k.stats;
-  if (src.refcount !== folio_expected_refs(src)) {
+  const mapping = folio_mapping(k, src);
+  const expected = folio_expected_refs(k, src);
+  if (src.refcount !== expected) {
     // Somebody else holds a reference: -EAGAIN. folio.holder() says who, for the report only.
     const who = src.holder();
     holder.set(src, who);
     s.summary.refcount_failures++;
     s.refcountOutcome('migrate', 'eagain', who);
-    k.timeline?.instant(task.tid, 'refcount-failure', k.now, { folio: src.id, refcount: src.refcount, expected: folio_expected_refs(src), holder: who, pass });
+    k.timeline?.instant(task.tid, 'refcount-failure', k.now, { folio: src.id, refcount: src.refcount, expected, holder: who, pass });
     return EAGAIN;
   }
   // newfolio->index = folio->index; newfolio->mapping = folio->mapping.
   dst.anonVma = src.anonVma;
   dst.index = src.index;
   dst.file = src.file;
-  if (src.has(PG_SWAPCACHE)) migrate_swap_cache(k, src, dst);
+  if (mapping === 'swap') migrate_swap_cache(k, src, dst);
+  else if (mapping !== null) migrate_page_cache(k, mapping, src, dst);
   return MIGRATEPAGE_SUCCESS;
 }
 
@@ -175,4 +216,11 @@ function migrate_swap_cache(k: Kernel, src: Folio, dst: Folio): void {
   src.clear(PG_SWAPCACHE);
   src.swapSlot = -1;
   k.putFolio(src, 'folio_migrate_mapping swap cache');
+}
+
+/** The page-cache half (file and shmem folios): the cache's entry and reference move to `dst`. */
+function migrate_page_cache(k: Kernel, as: AddressSpace, src: Folio, dst: Folio): void {
+  dst.get(1, 'folio_migrate_mapping page cache');
+  as.folios.set(src.index, dst);
+  k.putFolio(src, 'folio_migrate_mapping page cache');
 }

@@ -3,7 +3,7 @@
  * do_pages_move -> add_page_for_migration -> do_move_pages_to_node -> migrate_pages, mode
  * MIGRATE_SYNC, MPOL_MF_MOVE_ALL as the selftest passes it).
  *
- * Per page: vma_lookup() + vma_migratable(), follow_page(FOLL_GET | FOLL_DUMP) (no page, the zero
+ * Per page (anonymous, file or shmem): vma_lookup() + vma_migratable(), follow_page(FOLL_GET | FOLL_DUMP) (no page, the zero
  * page, or a non-present PTE: -ENOENT, counted `migrate_not_present`), already on the target
  * node: 0, a no-op (`migrate_same_node`); isolate_lru_page() (not on the LRU because another
  * migrator isolated it: -EBUSY, `migrate_busy`), put_page() of the FOLL_GET reference: the
@@ -17,12 +17,12 @@
  * override such as `linux-6.12+migration_wait=pageref-hold` keeps 6.12's lock scope.
  */
 import type { Kernel, Thread } from '../kernel.js';
-import { PG_LRU, type Folio } from '../mm/folio.js';
+import type { Folio } from '../mm/folio.js';
 import { PTE_PRESENT, pteIndex } from '../mm/pagetable.js';
 import { Op, PAGE_SIZE } from '../../ingest/schema.js';
 import { InputError } from '../../util/errors.js';
 import { pageRange } from './do_mmap.js';
-import { migrate_pages } from './migrate_pages.js';
+import { folio_isolate_for_migration, migrate_pages } from './migrate_pages.js';
 import { registerOp, type OpArgs } from './ops.js';
 import type { Path } from './vm_fault.js';
 
@@ -41,11 +41,9 @@ export function movePagesHoldsMmapLock(label: string): boolean {
  */
 function add_page_for_migration(k: Kernel, task: Thread, addr: number, node: number): Folio | null {
   const mm = task.mm;
-  const vma = mm.findVma(addr);
-  // vma_lookup() + vma_migratable(): anonymous private memory only here (file and shmem folios
-  // need rmap_walk_file, not emulated).
-  if (vma === null || !vma.isAnon()) {
-    k.stats.count(vma === null ? 'migrate_not_present' : 'migrate_not_anon');
+  // vma_lookup() + vma_migratable().
+  if (mm.findVma(addr) === null) {
+    k.stats.count('migrate_not_present');
     return null;
   }
   const vpn = Math.floor(addr / PAGE_SIZE);
@@ -53,8 +51,13 @@ function add_page_for_migration(k: Kernel, task: Thread, addr: number, node: num
   const i = pteIndex(vpn);
   const folio = t !== undefined && t.kind[i] === PTE_PRESENT ? t.folio[i]! : null;
   // follow_page(FOLL_GET | FOLL_DUMP): nothing mapped, or the zero page.
-  if (folio === null || folio === k.zeroFolio || folio.anonVma === null) {
+  if (folio === null || folio === k.zeroFolio) {
     k.stats.count('migrate_not_present');
+    return null;
+  }
+  // Neither an anon_vma nor a page-cache mapping to walk (not expected in this model).
+  if (folio.anonVma === null && folio.file < 0) {
+    k.stats.count('migrate_not_anon');
     return null;
   }
   if (folio.node === node) {
@@ -62,12 +65,10 @@ function add_page_for_migration(k: Kernel, task: Thread, addr: number, node: num
     return null;
   }
   // isolate_lru_page(): fails when someone else isolated it.
-  if (!folio.has(PG_LRU)) {
+  if (!folio_isolate_for_migration(k, folio, 'isolate_lru_page')) {
     k.stats.count('migrate_busy');
     return null;
   }
-  folio.get(1, 'isolate_lru_page');
-  k.lruDel(folio);
   return folio;
 }
 

@@ -16,6 +16,8 @@
  *   can still read vma after its section and next before its own;
  * - `anon-vma-root`: the root anon_vma's lock for write (012f18004da3: "Also add the proper
  *   locking to vma_adjust"), taken, as in 2.6.35, unless only vm_end changes with no importer.
+ * File and shmem VMAs also take their mapping's i_mmap_rwsem for write, as every era did (file
+ * rmap walks take it shared), so the race is an anonymous-memory one.
  * Affected VMAs are write-locked first (vma_start_write, 6.4+), before any spinlock.
  */
 import type { Kernel, Thread } from '../kernel.js';
@@ -23,6 +25,7 @@ import type { Mm } from '../mm/mm.js';
 import type { Vma } from '../mm/vma.js';
 import type { AnonVmaLock } from '../mm/anon_vma.js';
 import { anonVmaLockOf } from '../mm/rmap.js';
+import { pagecacheOf } from '../mm/pagecache.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import { vma_start_write } from './mmap_lock.js';
 import type { Path } from './vm_fault.js';
@@ -110,6 +113,9 @@ export function* vma_adjust(k: Kernel, task: Thread, vma: Vma, start: number, en
     yield c.vma_op;
   }
 
+  // File and shmem VMAs: i_mmap_lock_write(mapping) in every era (file rmap walks take it shared).
+  const mapping = vma.file >= 0 || vma.isShared() ? pagecacheOf(k).mappingOf(vma) : null;
+  if (mapping !== null) yield mapping.iMmapRwsem.write;
   // Locks around the stores (module header).
   const rl = k.policy.rmap_lock;
   let avLock: AnonVmaLock | null = null;
@@ -150,6 +156,7 @@ export function* vma_adjust(k: Kernel, task: Thread, vma: Vma, start: number, en
   }
 
   avLock?.unlock(task);
+  mapping?.iMmapRwsem.unlock(task);
   k.stats.count('vma_adjust_calls');
 }
 
