@@ -143,15 +143,9 @@ function db(tl: Timeline, p: MixedParams, deadline: number): void {
       return 20_000;
     }),
     maint,
+    // No munmap of the shared heap and file at the end: replayed workers can run past their trace
+    // times (disk reads, swap-ins) and would fault on vanished VMAs. The last exit tears down.
     waitFor(() => state.done === p.threads, POLL_NS),
-    once((t) => {
-      t.emit(Op.munmap, file, pagesLen(filePages), 0);
-      return 2_000;
-    }),
-    once((t) => {
-      t.emit(Op.munmap, heap, pagesLen(heapPages), 0);
-      return 2_000;
-    }),
     exitPhase(),
   ]);
 }
@@ -244,7 +238,8 @@ function rdma(tl: Timeline, deadline: number, start: number): void {
     }),
     once((t) => {
       t.emit(Op.pin, buf, len, pinArg);
-      t.spawnThread(5_000, () => device);
+      // The device starts once the replayed pin_user_pages() has surely returned.
+      t.spawnThread(50_000, () => device);
       return 100_000;
     }),
     once((t) => {
@@ -255,8 +250,9 @@ function rdma(tl: Timeline, deadline: number, start: number): void {
       t.emit(i % 2 === 0 ? Op.write : Op.read, pageAddr(buf, t.rng.int(RDMA_PAGES)), 8, 0);
       return t.jitter(RDMA_CPU_GAP_NS);
     }),
-    // The device thread stops at the deadline too; deregister after it has gone quiet.
-    once(() => 2 * DMA_GAP_NS),
+    // The device thread stops at the deadline too; deregister after it has gone quiet (with room
+    // for the replay running behind trace time).
+    once(() => 50 * DMA_GAP_NS),
     once((t) => {
       t.emit(Op.unpin, buf, len, pinArg);
       return 2_000;
