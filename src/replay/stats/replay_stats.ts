@@ -13,7 +13,7 @@ export const REPLAY_COUNTERS: Readonly<Record<string, string>> = {
   auto_vma_created: 'anonymous VMAs created by --auto-vma around unmapped addresses',
   migrate_same_node: 'pages asked to move to the node they are already on (no-op)',
   migrate_not_present: 'pages asked to move that were not mapped (skipped, as move_pages reports -ENOENT)',
-  migrate_not_anon: 'pages asked to move whose folio has neither an anon_vma nor a page-cache mapping (no rmap to walk; skipped)',
+  migrate_not_anon: 'pages asked to move that are not anonymous (file and shmem folios are skipped unless page-cache migration is enabled)',
   migrate_busy: 'pages asked to move that another migrator had isolated (skipped, as move_pages reports -EBUSY)',
   migrate_freed_under_us: 'isolated folios whose last other reference went while they waited to migrate (done, as the kernel counts them)',
   migrate_writeback: 'migration attempts on a folio under writeback (retried next pass; MIGRATE_SYNC would wait for it)',
