@@ -78,7 +78,7 @@ describe('mmreplay generate', () => {
   });
 
   it('prints a one-line summary on stdout', async () => {
-    const run = await runCaptured(['generate', 'pft', '--set', 'pages=4', '--set', 'threads=2', '-o', 'p.csv'], dir);
+    const run = await runCaptured(['generate', 'pft', '--set', 'pages=4', '--set', 'threads=2', '--set', 'mapping=per-thread', '-o', 'p.csv'], dir);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('p.csv: 14 events, 1 process, 2 threads, 0.006 ms of trace (pft, seed 1)\n');
   });

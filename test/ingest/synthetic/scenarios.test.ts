@@ -208,8 +208,24 @@ describe('mmap-vs-file-reads', () => {
 });
 
 describe('pft', () => {
-  it('each thread maps its own region and writes every page of it once per iteration', () => {
-    const { rows } = gen('pft', ['threads=3', 'pages=20', 'iterations=2']);
+  it('as pft.c: the launch thread maps one region; each thread writes every page of its own piece once', () => {
+    const { rows } = gen('pft', ['threads=3', 'pages=20']);
+    const maps = ofOp(rows, 'mmap');
+    expect(maps).toHaveLength(1);
+    expect(maps[0]!.len).toBe(60 * PAGE_SIZE);
+    expect(ofOp(rows, 'munmap')).toHaveLength(0);
+    const tids = distinct(rows, (r) => r.tid);
+    expect(tids).toHaveLength(3);
+    expect(maps[0]!.tid).toBe(tids[0]);
+    const pieces = tids.map((tid) => ofOp(byTid(rows, tid), 'write').map((r) => (r.addr - maps[0]!.addr) / PAGE_SIZE));
+    // Thread j's piece is pages [20j, 20j + 20), written in order (start_workers, pft_loop).
+    expect(pieces.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    for (const piece of pieces) expect(piece).toEqual(Array.from({ length: 20 }, (_, i) => piece[0]! + i));
+    expect(maps[0]!.ts).toBeLessThan(Math.min(...ofOp(rows, 'write').map((r) => r.ts)));
+  });
+
+  it('mapping=per-thread: each thread maps its own region and writes every page of it once per iteration', () => {
+    const { rows } = gen('pft', ['threads=3', 'pages=20', 'iterations=2', 'mapping=per-thread']);
     const tids = distinct(rows, (r) => r.tid);
     expect(tids).toHaveLength(3);
     const regions = new Set<number>();
