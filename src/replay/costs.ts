@@ -36,6 +36,8 @@ export const DEFAULT_COSTS = {
   lock_uncontended: { ns: 5, source: 'uncontended lock acquire+release ~5 ns, measured' },
   /** Moving a lock's cache line from another CPU (one transfer). */
   cacheline_transfer: { ns: 50, source: '(inferred) ~100-200 cycles per contended transfer at 3 GHz; to calibrate' },
+  /** lock_vma_under_rcu() beyond the mmap_lock path's find_vma: vma_start_read()'s two vm_lock_seq/mm_lock_seq checks, the vm_lock pointer, the detached and range re-checks, vma_end_read()'s RCU section. */
+  vma_start_read: { ns: 7.5, source: 'calibrated to the pft-threads 1-thread ratio (per-VMA locks -0.5% faults/s, Punit Agrawal on the v2 series, lore 87r0uqq1f9.fsf@stealth); docs/calibration.md' },
   /** Context switch (schedule(), switch_mm, cache refill share). */
   context_switch: { ns: 2000, source: '(inferred) 1-3 us typical on x86 with PTI' },
   /** Wake-up latency of a sleeping task on an idle CPU (try_to_wake_up + idle exit). */

@@ -86,8 +86,14 @@ export class RwSem {
     this.holdSince.push(now);
   }
 
-  /** up_read / up_write by `task`. */
-  unlock(task: Task): void {
+  /**
+   * up_read / up_write by `task`. Returns the cycles the releasing CPU spends on the lock word:
+   * __up_read()/__up_write() are an atomic add on `sem->count` (kernel/locking/rwsem.c), so the
+   * release needs the count's cache line like the acquisition did; under contention it waits
+   * for the transfers queued before it. The line is occupied whether or not the caller charges
+   * the returned cycles (paths on the fault hot path yield them).
+   */
+  unlock(task: Task): number {
     const now = this.env.engine.now;
     const h = this.holders.lastIndexOf(task);
     if (h < 0) throw new InvariantError(`${this.lockClass} released by a task that does not hold it`, `task ${task.tid}`);
@@ -102,7 +108,11 @@ export class RwSem {
     else this.readers--;
     (write ? this.statW : this.statR).hold.record(now - start);
     this.env.stats.timeline?.lockHold(this.lockClass, write ? 'rwsem:W' : 'rwsem:R', task.tid, start, now);
+    // The atomic on the count word (the uncontended pair was charged at the acquisition); a
+    // release by a task off CPU (teardown) moves no line.
+    const cycles = task.cpu === null ? 0 : this.line.touch(task.cpu.id, now, this.env.transfer);
     this.handoff(now);
+    return cycles;
   }
 
   /** Hand the lock to the head of the queue if it is free for it. */

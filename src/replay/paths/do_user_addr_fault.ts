@@ -25,10 +25,12 @@ export function* do_user_addr_fault(k: Kernel, task: Thread, address: number, wr
 
   const vma = lock_vma_under_rcu(k, task, mm, address);
   if (vma !== null) {
-    yield vma.lock.cost(task);
+    // vma_start_read()'s sequence checks and the walk's re-checks, then the vm_lock's line.
+    yield c.vma_start_read + vma.lock.cost(task);
     const vmf = new VmFault(k, task, mm, vma, address, flags | FAULT_FLAG_VMA_LOCK);
     const r = (yield handle_mm_fault(vmf)) as number;
-    if ((r & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)) === 0) vma.lock.unlock(task);
+    // vma_end_read(): up_read() is an atomic on the vm_lock's count word.
+    if ((r & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)) === 0) yield vma.lock.unlock(task);
     if ((r & VM_FAULT_RETRY) === 0) return r;
     task.retries++;
     k.stats.count('fault_retries');
@@ -56,7 +58,8 @@ export function* do_user_addr_fault(k: Kernel, task: Thread, address: number, wr
       flags |= FAULT_FLAG_TRIED;
       continue;
     }
-    if ((r & VM_FAULT_COMPLETED) === 0) mm.mmapLock.unlock(task);
+    // mmap_read_unlock(): up_read() is an atomic on mmap_lock's count word.
+    if ((r & VM_FAULT_COMPLETED) === 0) yield mm.mmapLock.unlock(task);
     return r | major;
   }
 }
