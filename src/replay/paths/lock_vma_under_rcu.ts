@@ -4,6 +4,12 @@
  * mmap_lock writer until it unlocks), when the read trylock fails, or when the policy does not
  * handle that kind of VMA under the VMA lock (6.4: anonymous only). The caller then falls back
  * to lock_mm_and_find_vma() under mmap_lock.
+ *
+ * Costs (charged by the caller, do_user_addr_fault): the checks beyond the mmap_lock path's
+ * find_vma as `vma_start_read`, then the lock word's cache line via `vma.lock.cost()`. In 6.4-6.12
+ * the rwsem is a separately allocated `struct vma_lock` (v4 33/33, "mm: separate vma->lock from
+ * vm_area_struct"): its own line, apart from mmap_lock's and from the VMA's fields, which a fault
+ * only reads (read-shared lines cost no transfer). docs/calibration.md, "pft-threads".
  */
 import type { Kernel, Thread } from '../kernel.js';
 import type { Mm } from '../mm/mm.js';
