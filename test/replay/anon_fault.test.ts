@@ -48,3 +48,31 @@ describe('do_anonymous_page / do_wp_page', () => {
     expect(paths(r!, 'write')).toEqual({ anon: 2 });
   });
 });
+
+describe('access_error()', () => {
+  it('a write to a read-only VMA is a SIGSEGV, not an endless refault; reads still work', () => {
+    const [r] = run([
+      [0, 1, 1, 'mmap', BASE, PAGE, 4], // MAP read-only
+      [100, 1, 1, 'read', BASE],
+      [200, 1, 1, 'write', BASE],
+      [300, 1, 1, 'read', BASE + 8],
+    ]);
+    expect(r!.counters.sigsegv).toBe(1);
+    expect(paths(r!, 'write')).toEqual({ sigsegv: 1 });
+    expect(paths(r!, 'read')).toEqual({ zero: 1, hit: 1 });
+  });
+
+  it('after mprotect(PROT_NONE) a read is a SIGSEGV; after PROT_READ|PROT_WRITE a write works again', () => {
+    const [r] = run([
+      [0, 1, 1, 'mmap', BASE, PAGE, 0],
+      [100, 1, 1, 'write', BASE],
+      [200, 1, 1, 'mprotect', BASE, PAGE, 0],
+      [300, 1, 1, 'read', BASE],
+      [400, 1, 1, 'mprotect', BASE, PAGE, 3],
+      [500, 1, 1, 'write', BASE],
+    ]);
+    expect(r!.counters.sigsegv).toBe(1);
+    expect(paths(r!, 'read')).toEqual({ sigsegv: 1 });
+    expect(r!.summary.integrity_violations).toBe(0);
+  });
+});

@@ -4,10 +4,9 @@
  * migration_wait axis (what a fault on a migration entry holds while it waits).
  */
 import { createReadStream } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadEventTable } from '../../src/ingest/load.js';
 import { replay } from '../../src/replay/replay.js';
-import { migrateConfig } from '../../src/replay/paths/migrate_pages.js';
 import { parsePolicy } from '../../src/replay/policies/presets.js';
 import type { PolicyResult } from '../../src/replay/result.js';
 import { InputError } from '../../src/util/errors.js';
@@ -149,21 +148,6 @@ describe('folio_expected_refs()', () => {
 });
 
 describe('page-cache folios (shmem)', () => {
-  beforeAll(() => {
-    migrateConfig.pageCacheFolios = true;
-  });
-  afterAll(() => {
-    migrateConfig.pageCacheFolios = false;
-  });
-
-  it('are skipped while page-cache migration is off (the default)', () => {
-    migrateConfig.pageCacheFolios = false;
-    const [r] = run([[0, 1, 1, 'mmap', BASE, PAGE, 1], [1000, 1, 1, 'write', BASE], [200_000, 1, 1, 'migrate', BASE, PAGE, 1]]);
-    migrateConfig.pageCacheFolios = true;
-    expect(r!.counters.migrate_not_anon).toBe(1);
-    expect(r!.summary.migrate_pages).toBe(0);
-  });
-
   it('a MAP_SHARED anonymous page migrates in every process mapping it (rmap_walk_file), the cache reference expected', () => {
     const [r] = run([
       [0, 1, 1, 'mmap', BASE, PAGE, 1],

@@ -46,11 +46,14 @@ describe('migration.c private_anon', () => {
 });
 
 describe('migration.c shared_anon', () => {
-  it('is reported not emulated while move_pages() rejects MAP_SHARED anonymous (shmem) pages', () => {
-    const r = run(['linux-6.12'], 2, 50);
-    const v = verdict(r, 'shared_anon', 'linux-6.12');
-    expect(v.verdict).toBe('SKIP');
-    expect(v.reason).toMatch(/^not emulated yet: migration of shared or file pages .*\[migrate_not_anon=50\]$/);
+  // Readers are forked children sharing a MAP_SHARED anonymous (shmem) page; move_pages()
+  // migrates it through rmap_walk_file with the page cache's reference expected.
+  it('fails under linux-2.6.34-rc (pageref-hold: waiters hold a reference) and passes under linux-6.12 (ptl)', () => {
+    const r = run(['linux-2.6.34-rc', 'linux-6.12'], 2, 100);
+    const old = verdict(r, 'shared_anon', 'linux-2.6.34-rc');
+    expect(old.verdict).toBe('FAIL');
+    expect(old.reason).toMatch(/^Didn't migrate 1 pages/);
+    expect(verdict(r, 'shared_anon', 'linux-6.12').verdict).toBe('PASS');
   });
 });
 

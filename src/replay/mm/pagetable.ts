@@ -25,6 +25,8 @@ export const PTE_WRITE = 1;
 export const PTE_DIRTY = 2;
 /** A migration entry made from a writable PTE (is_writable_migration_entry). */
 export const PTE_MIG_WRITE = 4;
+/** pte_protnone(): present but inaccessible (the VMA is PROT_NONE); every access faults. */
+export const PTE_PROTNONE = 8;
 
 export const PTRS_PER_PTE = 512;
 

@@ -10,13 +10,14 @@
  *   allows it (6.0+, MM_CP_TRY_CHANGE_WRITABLE: a private anonymous page that is
  *   PageAnonExclusive); everything else stays read-only and the next write faults (do_wp_page
  *   decides reuse or copy), as in every release before.
- * The model's PTEs carry no read bit: PROT_NONE only removes write permission here (accesses
- * are not checked against VM_READ).
+ * - Read permission removed (PROT_NONE): present PTEs become pte_protnone() (PTE_PROTNONE), so
+ *   every access faults and do_user_addr_fault's access_error() turns it into a SIGSEGV; read
+ *   permission back clears the bit.
  */
 import type { Kernel, Thread } from '../kernel.js';
 import { PG_ANON_EXCLUSIVE, type Folio } from '../mm/folio.js';
-import { VM_WRITE, type Vma } from '../mm/vma.js';
-import { PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_WRITE, PTRS_PER_PTE, pteIndex } from '../mm/pagetable.js';
+import { VM_READ, VM_WRITE, type Vma } from '../mm/vma.js';
+import { PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, PTRS_PER_PTE, pteIndex } from '../mm/pagetable.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import type { Path } from './vm_fault.js';
 
@@ -29,6 +30,7 @@ function can_change_pte_writable(k: Kernel, vma: Vma, folio: Folio): boolean {
 export function* change_protection(k: Kernel, task: Thread, vma: Vma, start: number, end: number, newflags: number): Path<number> {
   const mm = vma.mm;
   const writable = (newflags & VM_WRITE) !== 0;
+  const readable = (newflags & VM_READ) !== 0;
   let pages = 0;
   let vpn = Math.floor(start / PAGE_SIZE);
   const last = Math.ceil(end / PAGE_SIZE);
@@ -47,9 +49,13 @@ export function* change_protection(k: Kernel, task: Thread, vma: Vma, start: num
       const kind = t.kind[i]!;
       const bits = t.bits[i]!;
       if (kind === PTE_PRESENT) {
-        if (!writable && (bits & PTE_WRITE) !== 0) t.bits[i] = bits & ~PTE_WRITE;
-        else if (writable && (bits & PTE_WRITE) === 0 && can_change_pte_writable(k, vma, t.folio[i]!)) t.bits[i] = bits | PTE_WRITE;
-        else continue;
+        let nb = bits;
+        if (readable) nb &= ~PTE_PROTNONE;
+        else nb |= PTE_PROTNONE;
+        if (!writable) nb &= ~PTE_WRITE;
+        else if ((nb & PTE_WRITE) === 0 && can_change_pte_writable(k, vma, t.folio[i]!)) nb |= PTE_WRITE;
+        if (nb === bits) continue;
+        t.bits[i] = nb;
         n++;
       } else if (kind === PTE_MIGRATION && !writable && (bits & PTE_MIG_WRITE) !== 0) {
         t.bits[i] = bits & ~PTE_MIG_WRITE;

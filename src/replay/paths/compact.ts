@@ -16,7 +16,7 @@ import type { Folio } from '../mm/folio.js';
 import { PTE_PRESENT, pteIndex } from '../mm/pagetable.js';
 import { Op, PAGE_SIZE } from '../../ingest/schema.js';
 import { pageRange } from './do_mmap.js';
-import { folio_isolate_for_migration, migrateConfig, migrate_pages } from './migrate_pages.js';
+import { folio_isolate_for_migration, migrate_pages } from './migrate_pages.js';
 import { registerOp, type OpArgs } from './ops.js';
 import type { Path } from './vm_fault.js';
 
@@ -26,7 +26,7 @@ export const COMPACT_CLUSTER_MAX = 32;
 /** isolate_migratepages_block() for one pfn: the folio isolated with a reference, or null. */
 function isolate_migratepage(k: Kernel, folio: Folio | null): Folio | null {
   if (folio === null || folio === k.zeroFolio) return null;
-  if (folio.anonVma === null && (folio.file < 0 || !migrateConfig.pageCacheFolios)) return null;
+  if (folio.anonVma === null && folio.file < 0) return null;
   // get_page_unless_zero(), folio_isolate_lru(): not when another migrator or reclaim has it.
   return folio_isolate_for_migration(k, folio, 'isolate_migratepages_block') ? folio : null;
 }

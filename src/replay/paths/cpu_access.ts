@@ -9,7 +9,7 @@ import type { Kernel, Thread } from '../kernel.js';
 import type { Folio } from '../mm/folio.js';
 import type { Vma } from '../mm/vma.js';
 import { LEAK, OK } from '../mm/oracle.js';
-import { PTE_DIRTY, PTE_PRESENT, PTE_WRITE, pteIndex } from '../mm/pagetable.js';
+import { PTE_DIRTY, PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, pteIndex } from '../mm/pagetable.js';
 import { InvariantError } from '../../util/errors.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import { do_user_addr_fault } from './do_user_addr_fault.js';
@@ -66,7 +66,7 @@ export function tryAccess(k: Kernel, task: Thread, addr: number, write: boolean)
   const i = pteIndex(vpn);
   if (t.kind[i] !== PTE_PRESENT) return false;
   const bits = t.bits[i]!;
-  if (write && (bits & PTE_WRITE) === 0) return false;
+  if ((write && (bits & PTE_WRITE) === 0) || (bits & PTE_PROTNONE) !== 0) return false;
   const vma = vmaOf(task, addr);
   if (vma === null) return false;
   if (write) t.bits[i] = bits | PTE_DIRTY;

@@ -6,12 +6,21 @@
  * 6.8 fix of a 6.7 regression; KERNEL.md A); we model that for every VMA-lock variant.
  */
 import type { Kernel, Thread } from '../kernel.js';
+import { VM_READ, VM_WRITE, type Vma } from '../mm/vma.js';
 import { handle_mm_fault } from './handle_mm_fault.js';
 import { lock_vma_under_rcu } from './lock_vma_under_rcu.js';
 import {
   FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_TRIED, FAULT_FLAG_VMA_LOCK, FAULT_FLAG_WRITE, VM_FAULT_COMPLETED,
   VM_FAULT_MAJOR, VM_FAULT_RETRY, VM_FAULT_SIGSEGV, VmFault, type Path,
 } from './vm_fault.js';
+
+/**
+ * access_error() (arch/x86/mm/fault.c): a write to a VMA without VM_WRITE, or any access to one
+ * without VM_READ (PROT_NONE), is a bad-area access: SIGSEGV, not a fault to handle.
+ */
+export function access_error(write: boolean, vma: Vma): boolean {
+  return write ? (vma.flags & VM_WRITE) === 0 : (vma.flags & VM_READ) === 0;
+}
 
 /** Handle one fault at `address`; returns the final vm_fault_t (SIGSEGV when no VMA). */
 export function* do_user_addr_fault(k: Kernel, task: Thread, address: number, write: boolean): Path {
@@ -27,6 +36,11 @@ export function* do_user_addr_fault(k: Kernel, task: Thread, address: number, wr
   if (vma !== null) {
     // vma_start_read()'s sequence checks and the walk's re-checks, then the vm_lock's line.
     yield c.vma_start_read + vma.lock.cost(task);
+    if (access_error(write, vma)) {
+      // bad_area_access_error() under the VMA lock.
+      yield vma.lock.unlock(task);
+      return VM_FAULT_SIGSEGV;
+    }
     const vmf = new VmFault(k, task, mm, vma, address, flags | FAULT_FLAG_VMA_LOCK);
     const r = (yield handle_mm_fault(vmf)) as number;
     // vma_end_read(): up_read() is an atomic on the vm_lock's count word.
@@ -44,7 +58,7 @@ export function* do_user_addr_fault(k: Kernel, task: Thread, address: number, wr
     // lock_mm_and_find_vma(): mmap_read_lock, find_vma.
     yield mm.mmapLock.read;
     const v = mm.findVma(address);
-    if (v === null) {
+    if (v === null || access_error(write, v)) {
       mm.mmapLock.unlock(task);
       return VM_FAULT_SIGSEGV;
     }

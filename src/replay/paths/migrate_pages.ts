@@ -44,14 +44,6 @@ export interface MigrateResult {
   failed: number;
 }
 
-/**
- * Whether move_pages and compaction take page-cache folios (file, shmem). The mechanism works
- * (rmap_walk_file, the page cache's reference and entry move to the new folio); it is off by
- * default until `mmreplay selftest migration`'s shared_anon expectations (SKIP: "move_pages()
- * rejects MAP_SHARED anonymous pages") are updated by their owner. Off: such pages are skipped
- * and counted `migrate_not_anon`.
- */
-export const migrateConfig = { pageCacheFolios: false };
 
 /** Folios isolated for migration, so that two migrators never take the same one. */
 const isolated = new WeakSet<Folio>();

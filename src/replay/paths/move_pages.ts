@@ -22,7 +22,7 @@ import { PTE_PRESENT, pteIndex } from '../mm/pagetable.js';
 import { Op, PAGE_SIZE } from '../../ingest/schema.js';
 import { InputError } from '../../util/errors.js';
 import { pageRange } from './do_mmap.js';
-import { folio_isolate_for_migration, migrateConfig, migrate_pages } from './migrate_pages.js';
+import { folio_isolate_for_migration, migrate_pages } from './migrate_pages.js';
 import { registerOp, type OpArgs } from './ops.js';
 import type { Path } from './vm_fault.js';
 
@@ -55,8 +55,8 @@ function add_page_for_migration(k: Kernel, task: Thread, addr: number, node: num
     k.stats.count('migrate_not_present');
     return null;
   }
-  // Anonymous folios; page-cache ones only when enabled (migrateConfig).
-  if (folio.anonVma === null && (folio.file < 0 || !migrateConfig.pageCacheFolios)) {
+  // Anonymous folios, and page-cache ones (file, shmem) through rmap_walk_file.
+  if (folio.anonVma === null && folio.file < 0) {
     k.stats.count('migrate_not_anon');
     return null;
   }
