@@ -76,3 +76,20 @@ describe('access_error()', () => {
     expect(r!.summary.integrity_violations).toBe(0);
   });
 });
+
+describe('wp_page_shared()', () => {
+  it('a write to a write-protected PTE of a shared writable mapping makes it writable in place, no copy', () => {
+    const [r] = run([
+      [0, 1, 1, 'mmap', BASE, PAGE, 1], // MAP_SHARED | MAP_ANONYMOUS (shmem)
+      [100, 1, 1, 'write', BASE],
+      [200, 1, 1, 'fork', 0, 0, 2],
+      [100_000, 1, 1, 'mprotect', BASE, PAGE, 1],
+      [110_000, 1, 1, 'mprotect', BASE, PAGE, 3],
+      [120_000, 1, 1, 'write', BASE + 8],
+      [200_000, 2, 2, 'read', BASE + 8], // the child shares the page: it must see the parent's write
+    ]);
+    expect(paths(r!, 'write')).toMatchObject({ 'wp-shared': 1 });
+    expect(r!.summary.cow_copies).toBe(0);
+    expect(r!.summary.integrity_violations).toBe(0);
+  });
+});

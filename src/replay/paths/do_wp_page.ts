@@ -8,8 +8,10 @@
  * but leaves the PTE read-only: reuse only marks the page exclusive, a copy is mapped read-only.
  * maybe_mkwrite(): a PTE becomes writable only in a writable VMA (GUP may write-fault a read-only
  * private VMA when it breaks COW).
+ * A shared writable mapping (VM_SHARED) is never copied: wp_page_shared() marks the page dirty
+ * and makes the PTE writable in place.
  */
-import { PG_ANON_EXCLUSIVE, PG_SWAPCACHE, type Folio } from '../mm/folio.js';
+import { PG_ANON_EXCLUSIVE, PG_DIRTY, PG_SWAPCACHE, type Folio } from '../mm/folio.js';
 import { PTE_DIRTY, PTE_PRESENT, PTE_WRITE, type PteTable } from '../mm/pagetable.js';
 import { swapOf } from '../mm/swap.js';
 import { vmf_anon_prepare } from './anon_vma_prepare.js';
@@ -18,6 +20,15 @@ import { FAULT_FLAG_UNSHARE, VM_FAULT_OK, VM_FAULT_RETRY, type Path, type VmFaul
 export function* do_wp_page(vmf: VmFault, t: PteTable, i: number): Path {
   const { k, task, vma } = vmf;
   const old = t.folio[i]!;
+  if (vma.isShared() && vma.isWritable() && old !== k.zeroFolio && (vmf.flags & FAULT_FLAG_UNSHARE) === 0) {
+    // wp_page_shared(): the shared page itself becomes writable and dirty.
+    t.bits[i] = t.bits[i]! | PTE_WRITE | PTE_DIRTY;
+    old.set(PG_DIRTY);
+    t.ptl.unlock(task);
+    yield k.costs.pte_op;
+    task.path = 'wp-shared';
+    return VM_FAULT_OK;
+  }
   const anon = old !== k.zeroFolio && old.anonVma !== null && vma.isAnon();
   if (anon) {
     const reuse = k.policy.wp_reuse.canReuse({
@@ -43,7 +54,7 @@ export function* do_wp_page(vmf: VmFault, t: PteTable, i: number): Path {
     k.stats.refcountOutcome('wp_reuse', 'copied', old.mapcount <= 1 ? old.holder() : '-');
   }
   t.ptl.unlock(task);
-  return yield* wp_page_copy(vmf, t, i, old);
+  return (yield wp_page_copy(vmf, t, i, old)) as number;
 }
 
 /** wp_page_copy(): give this mm its own copy of `old` (the zero page: a zeroed folio). */
@@ -52,6 +63,8 @@ function* wp_page_copy(vmf: VmFault, t: PteTable, i: number, old: Folio): Path {
   const c = k.costs;
   if (!vmf_anon_prepare(vmf)) return VM_FAULT_RETRY;
   const copy = k.allocFolioFor(task);
+  // The allocator's slow path: direct reclaim when over --memory-limit.
+  yield* k.reclaimIfNeeded(task);
   const fromZero = old === k.zeroFolio;
   yield c.folio_alloc + (fromZero ? c.page_zero : c.page_copy);
   copy.data = fromZero ? 0 : old.data;
