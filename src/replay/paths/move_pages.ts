@@ -12,9 +12,9 @@
  * Who holds mmap_lock (KERNEL.md B): before 4.17's do_pages_move() rework, do_move_page_to_node_array
  * held mmap_lock for read across the lookup AND the migration; since, add_page_for_migration()
  * takes it per page for the lookup only and migrate_pages() runs without it. That is not a
- * policy axis: the emulation derives it from the release of the policy's preset (its label's
- * first part: `linux-2.6.34-rc` holds it across, `linux-5.8` and later for the lookup only), so an
- * override such as `linux-6.12+migration_wait=pageref-hold` keeps 6.12's lock scope.
+ * policy axis: the emulation derives it from the release of the policy's preset (`Policy.preset`:
+ * `linux-2.6.34-rc` holds it across, `linux-5.8` and later for the lookup only), so an override
+ * such as `linux-6.12+migration_wait=pageref-hold` keeps 6.12's lock scope.
  */
 import type { Kernel, Thread } from '../kernel.js';
 import type { Folio } from '../mm/folio.js';
@@ -26,9 +26,9 @@ import { folio_isolate_for_migration, migrate_pages } from './migrate_pages.js';
 import { registerOp, type OpArgs } from './ops.js';
 import type { Path } from './vm_fault.js';
 
-/** True when the policy's preset predates 4.17: move_pages holds mmap_lock across the migration. */
-export function movePagesHoldsMmapLock(label: string): boolean {
-  const m = /^linux-(\d+)\.(\d+)/.exec(label);
+/** True when the preset predates 4.17: move_pages holds mmap_lock across the migration. */
+export function movePagesHoldsMmapLock(preset: string): boolean {
+  const m = /^linux-(\d+)\.(\d+)/.exec(preset);
   if (m === null) return false;
   const major = Number(m[1]);
   const minor = Number(m[2]);
@@ -83,7 +83,7 @@ function* sys_move_pages(k: Kernel, task: Thread, a: OpArgs): Path<void> {
   }
   const mm = task.mm;
   const [start, end] = pageRange(a.addr, a.len);
-  const across = movePagesHoldsMmapLock(k.policy.label);
+  const across = movePagesHoldsMmapLock(k.policy.preset);
   yield k.costs.syscall;
   const list: Folio[] = [];
   if (across) yield mm.mmapLock.read;

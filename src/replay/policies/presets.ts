@@ -42,7 +42,7 @@ function build(preset: string, overrides: Partial<Record<AxisName, string>>): Po
     if (overrides[a] !== undefined && overrides[a] !== base[a]) parts.push(`${a}=${name}`);
     chosen[a] = findVariant(a, name);
   }
-  return { label: parts.join('+'), ...chosen } as unknown as Policy;
+  return { label: parts.join('+'), preset, ...chosen } as unknown as Policy;
 }
 
 function bad(text: string, expected: string): InputError {

@@ -96,6 +96,12 @@ export interface RmapLockVariant extends VariantInfo {
 /** A fully resolved policy: one variant per axis. */
 export interface Policy {
   readonly label: string;
+  /**
+   * The preset the policy was built on (`linux-6.12`): era facts that are not a DESIGN.md axis,
+   * such as whether move_pages() holds mmap_lock across the migration (before 4.17), are read
+   * from it (see paths/move_pages.ts), so an override keeps its preset's era.
+   */
+  readonly preset: string;
   readonly fault_lock: FaultLockVariant;
   readonly file_fault_lock: FileFaultLockVariant;
   readonly migration_wait: MigrationWaitVariant;
