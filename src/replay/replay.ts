@@ -27,7 +27,10 @@ export interface TracePlan {
   forkedPids: Set<number>;
 }
 
-/** Group rows by tid (two passes over typed arrays, no per-row objects). */
+/**
+ * Group rows by tid: one pass counts rows per thread, a second fills each thread's row list
+ * (4 bytes per event in all: the only per-event state the replay keeps besides the table).
+ */
 export function planThreads(cols: EventColumns): TracePlan {
   const n = cols.ts.length;
   const index = new Map<number, number>();
@@ -35,12 +38,8 @@ export function planThreads(cols: EventColumns): TracePlan {
   const pids: number[] = [];
   const tids: number[] = [];
   const forkedPids = new Set<number>();
-  const slot = new Int32Array(n);
-  let lastTid = NaN;
-  let lastSlot = -1;
-  for (let r = 0; r < n; r++) {
-    const tid = cols.tid[r]!;
-    let s = tid === lastTid ? lastSlot : index.get(tid);
+  const slotOf = (tid: number, r: number): number => {
+    let s = index.get(tid);
     if (s === undefined) {
       s = counts.length;
       index.set(tid, s);
@@ -48,17 +47,29 @@ export function planThreads(cols: EventColumns): TracePlan {
       pids.push(cols.pid[r]!);
       tids.push(tid);
     }
-    counts[s]!++;
-    slot[r] = s;
-    lastTid = tid;
-    lastSlot = s;
+    return s;
+  };
+  let lastTid = NaN;
+  let lastSlot = -1;
+  for (let r = 0; r < n; r++) {
+    const tid = cols.tid[r]!;
+    if (tid !== lastTid) {
+      lastSlot = slotOf(tid, r);
+      lastTid = tid;
+    }
+    counts[lastSlot]!++;
     if (cols.op[r] === Op.fork) forkedPids.add(cols.arg[r]!);
   }
   const rows = counts.map((c) => new Int32Array(c));
   const fill = new Int32Array(counts.length);
+  lastTid = NaN;
   for (let r = 0; r < n; r++) {
-    const s = slot[r]!;
-    rows[s]![fill[s]!++] = r;
+    const tid = cols.tid[r]!;
+    if (tid !== lastTid) {
+      lastSlot = index.get(tid)!;
+      lastTid = tid;
+    }
+    rows[lastSlot]![fill[lastSlot]!++] = r;
   }
   return { threads: tids.map((tid, s) => ({ tid, pid: pids[s]!, rows: rows[s]! })), forkedPids };
 }

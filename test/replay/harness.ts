@@ -2,30 +2,20 @@
  * Tiny inline traces for scenario tests: rows as arrays, replayed in-process under a policy,
  * with direct access to the Kernel for assertions on the emulated state.
  */
-import { Op, type OpName } from '../../src/ingest/schema.js';
+import { eventColumns, type EventRow } from '../../src/selftest/event_rows.js';
 import type { EventColumns } from '../../src/replay/paths/thread_main.js';
 import { replay } from '../../src/replay/replay.js';
 import { parsePolicy } from '../../src/replay/policies/presets.js';
 import type { MachineConfig, PolicyResult } from '../../src/replay/result.js';
 
-/** One row: [ts_ns, pid, tid, op, addr, len?, arg?]. */
-export type Row = [number, number, number, OpName, number, number?, number?];
+/** One row: [ts_ns, pid, tid, op, addr, len?, arg?] (the selftest cases' row form). */
+export type Row = EventRow;
 
 export const PAGE = 4096;
 export const BASE = 0x7f0000000000;
 
-export function columns(rows: Row[]): EventColumns {
-  const n = rows.length;
-  const c: EventColumns = {
-    ts: new Float64Array(n), pid: new Int32Array(n), tid: new Int32Array(n), op: new Int8Array(n),
-    addr: new Float64Array(n), len: new Float64Array(n), arg: new Float64Array(n),
-  };
-  rows.forEach(([ts, pid, tid, op, addr, len, arg], i) => {
-    c.ts[i] = ts; c.pid[i] = pid; c.tid[i] = tid; c.op[i] = Op[op];
-    c.addr[i] = addr; c.len[i] = len ?? (Op[op] <= Op.fetch ? 1 : PAGE); c.arg[i] = arg ?? 0;
-  });
-  return c;
-}
+/** The replay's columns of `rows` (len defaults: 1 for accesses, a page for range ops). */
+export const columns = (rows: Row[]): EventColumns => eventColumns(rows);
 
 export const DEFAULT_MACHINE: MachineConfig = {
   cpus: 0, nodes: 2, cpuGhz: 3, hz: 1000, memoryLimitBytes: null, swap: 'zram', disk: 'nvme',

@@ -84,3 +84,18 @@ export class PageTables {
 export function pteIndex(vpn: number): number {
   return vpn % PTRS_PER_PTE;
 }
+
+/**
+ * The non-empty PTE tables covering pages [firstVpn, endVpn), each with the part of the range it
+ * covers: the pmd step of walk_page_range() that zap_pte_range, change_pte_range and
+ * madvise_cold_or_pageout_pte_range share. Tables that are absent or empty are skipped.
+ */
+export function* pteTableRanges(pt: PageTables, firstVpn: number, endVpn: number): Generator<[PteTable, number, number]> {
+  let vpn = firstVpn;
+  while (vpn < endVpn) {
+    const tableEnd = Math.min(endVpn, (Math.floor(vpn / PTRS_PER_PTE) + 1) * PTRS_PER_PTE);
+    const t = pt.lookup(vpn);
+    if (t !== undefined && t.used > 0) yield [t, vpn, tableEnd];
+    vpn = tableEnd;
+  }
+}

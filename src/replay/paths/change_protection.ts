@@ -17,7 +17,7 @@
 import type { Kernel, Thread } from '../kernel.js';
 import { PG_ANON_EXCLUSIVE, type Folio } from '../mm/folio.js';
 import { VM_READ, VM_WRITE, type Vma } from '../mm/vma.js';
-import { PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, PTRS_PER_PTE, pteIndex } from '../mm/pagetable.js';
+import { PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, pteIndex, pteTableRanges } from '../mm/pagetable.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import type { Path } from './vm_fault.js';
 
@@ -32,19 +32,10 @@ export function* change_protection(k: Kernel, task: Thread, vma: Vma, start: num
   const writable = (newflags & VM_WRITE) !== 0;
   const readable = (newflags & VM_READ) !== 0;
   let pages = 0;
-  let vpn = Math.floor(start / PAGE_SIZE);
-  const last = Math.ceil(end / PAGE_SIZE);
-  while (vpn < last) {
-    const tableEnd = Math.min(last, (Math.floor(vpn / PTRS_PER_PTE) + 1) * PTRS_PER_PTE);
-    const t = mm.pt.lookup(vpn);
-    if (t === undefined || t.used === 0) {
-      vpn = tableEnd;
-      continue;
-    }
+  for (const [t, first, tableEnd] of pteTableRanges(mm.pt, Math.floor(start / PAGE_SIZE), Math.ceil(end / PAGE_SIZE))) {
     yield t.ptl.lock;
-    const first = vpn;
     let n = 0;
-    for (; vpn < tableEnd; vpn++) {
+    for (let vpn = first; vpn < tableEnd; vpn++) {
       const i = pteIndex(vpn);
       const kind = t.kind[i]!;
       const bits = t.bits[i]!;

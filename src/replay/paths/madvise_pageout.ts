@@ -8,7 +8,7 @@
 import type { Kernel, Thread } from '../kernel.js';
 import { Op, PAGE_SIZE } from '../../ingest/schema.js';
 import type { Folio } from '../mm/folio.js';
-import { PTE_PRESENT, PTRS_PER_PTE, pteIndex } from '../mm/pagetable.js';
+import { PTE_PRESENT, pteIndex, pteTableRanges } from '../mm/pagetable.js';
 import { pageRange } from './do_mmap.js';
 import { registerOp, type OpArgs } from './ops.js';
 import { folio_isolate_lru, shrink_folio_list } from './shrink_folio_list.js';
@@ -21,19 +21,13 @@ function* madvise_pageout(k: Kernel, task: Thread, a: OpArgs): Path<void> {
   yield mm.mmapLock.read;
   let isolated = 0;
   for (const vma of mm.vmasIn(start, end)) {
-    let vpn = Math.max(start, vma.vmStart) / PAGE_SIZE;
+    const first = Math.max(start, vma.vmStart) / PAGE_SIZE;
     const last = Math.min(end, vma.vmEnd) / PAGE_SIZE;
-    while (vpn < last) {
-      const tableEnd = Math.min(last, (Math.floor(vpn / PTRS_PER_PTE) + 1) * PTRS_PER_PTE);
-      const t = mm.pt.lookup(vpn);
-      if (t === undefined || t.used === 0) {
-        vpn = tableEnd;
-        continue;
-      }
+    for (const [t, from, tableEnd] of pteTableRanges(mm.pt, first, last)) {
       const list: Folio[] = [];
       yield t.ptl.lock;
       let n = 0;
-      for (; vpn < tableEnd; vpn++) {
+      for (let vpn = from; vpn < tableEnd; vpn++) {
         const i = pteIndex(vpn);
         if (t.kind[i] !== PTE_PRESENT) continue;
         n++;

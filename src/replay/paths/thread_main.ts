@@ -5,6 +5,7 @@
  * that served it. Hits are handled inline; anything else goes through the kernel paths.
  */
 import type { Kernel, Thread } from '../kernel.js';
+import type { EventColumnArrays } from '../../ingest/batch.js';
 import { FIRST_OBSERVATION_OP, Op, OPS } from '../../ingest/schema.js';
 import { BLOCKED, type Block } from '../engine/task.js';
 import type { Histogram } from '../stats/histogram.js';
@@ -12,16 +13,8 @@ import { cpu_access, tryAccess } from './cpu_access.js';
 import { opHandler } from './ops.js';
 import type { Path } from './vm_fault.js';
 
-/** The event table's columns (src/ingest/load.ts gives exactly these). */
-export interface EventColumns {
-  ts: Float64Array;
-  pid: Int32Array;
-  tid: Int32Array;
-  op: Int8Array;
-  addr: Float64Array;
-  len: Float64Array;
-  arg: Float64Array;
-}
+/** The event table's columns: exactly what src/ingest/load.ts gives. */
+export type EventColumns = EventColumnArrays;
 
 /**
  * Wait for a row's arrival. The thread is idle meanwhile (its CPU takes interrupts while idle,

@@ -7,7 +7,7 @@
  */
 import type { Kernel, Thread } from '../kernel.js';
 import type { Vma } from '../mm/vma.js';
-import { PTE_NONE, PTE_PRESENT, PTE_SWAP, PTRS_PER_PTE, pteIndex } from '../mm/pagetable.js';
+import { PTE_NONE, PTE_PRESENT, PTE_SWAP, pteIndex, pteTableRanges } from '../mm/pagetable.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import type { Path } from './vm_fault.js';
 
@@ -15,18 +15,10 @@ export function* zap_pte_range(k: Kernel, task: Thread, vma: Vma, start: number,
   const mm = vma.mm;
   const c = k.costs;
   let touched = 0;
-  let vpn = Math.floor(start / PAGE_SIZE);
-  const last = Math.ceil(end / PAGE_SIZE);
-  while (vpn < last) {
-    const tableEnd = Math.min(last, (Math.floor(vpn / PTRS_PER_PTE) + 1) * PTRS_PER_PTE);
-    const t = mm.pt.lookup(vpn);
-    if (t === undefined || t.used === 0) {
-      vpn = tableEnd;
-      continue;
-    }
+  for (const [t, first, tableEnd] of pteTableRanges(mm.pt, Math.floor(start / PAGE_SIZE), Math.ceil(end / PAGE_SIZE))) {
     yield t.ptl.lock;
     let n = 0;
-    for (; vpn < tableEnd; vpn++) {
+    for (let vpn = first; vpn < tableEnd; vpn++) {
       const i = pteIndex(vpn);
       const kind = t.kind[i]!;
       if (kind === PTE_NONE) continue;
