@@ -56,3 +56,13 @@ describe('determinism', () => {
     expect(b!.summary.events).toBe(a!.summary.events);
   });
 });
+
+describe('policies are independent', () => {
+  it('a policy gives the same result alone as in a set (each replays from a fresh machine)', () => {
+    const rows = sixteenThreads();
+    const [alone] = run(rows, ['linux-2.6.34-rc']);
+    const [, inSet] = run(rows, ['linux-6.12', 'linux-2.6.34-rc']);
+    expect(inSet!.summary).toEqual(alone!.summary);
+    expect(inSet!.counters).toEqual(alone!.counters);
+  });
+});
