@@ -177,7 +177,8 @@ describe('compaction', () => {
     base.push([100_000, 1, 1, 'read', BASE + 3 * PAGE]);
     const compacted: Row[] = [...base, [50_000, 1, 1, 'compact', BASE, 8 * PAGE, 0], [60_000, 1, 1, 'migrate', BASE, 8 * PAGE, 0]];
     compacted.sort((a, b) => a[0] - b[0]);
-    const [a] = run([...base, [60_000, 1, 1, 'migrate', BASE, 8 * PAGE, 0]].sort((x, y) => x[0] - y[0]));
+    const migrated: Row[] = [...base, [60_000, 1, 1, 'migrate', BASE, 8 * PAGE, 0]];
+    const [a] = run(migrated.sort((x, y) => x[0] - y[0]));
     const [b] = run(compacted);
     expect(b!.summary.migrate_ok).toBe(8);
     // Same node: the node-0 pages are still on node 0 for move_pages afterwards.
