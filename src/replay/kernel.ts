@@ -133,6 +133,7 @@ export class Kernel {
       },
       cfg.rng.derive(1),
     );
+    this.engine.timeline = cfg.timeline;
     this.lockEnv = { engine: this.engine, stats: this.lockStats, uncontended: cfg.costs.lock_uncontended, transfer: cfg.costs.cacheline_transfer };
     this.memoryLimitPages = m.memoryLimitBytes === null ? 0 : Math.floor(m.memoryLimitBytes / PAGE_SIZE);
     resetFolioHistory();

@@ -8,6 +8,7 @@ import { EventHeap, type SimEvent } from './heap.js';
 import { Cpu } from './cpu.js';
 import { TaskState, type Block, type Task } from './task.js';
 import type { Rng } from '../../util/rng.js';
+import type { TimelineRecorder } from '../result.js';
 
 /** Scheduler settings in cycles. */
 export interface EngineConfig {
@@ -38,6 +39,9 @@ export class Engine {
   contextSwitches = 0;
   /** Called when a task's program ends. */
   onTaskDone: (task: Task) => void = () => undefined;
+  /** Timeline of the replay, if any: sleeps on blocks without their own slice get `wait:<what>`. */
+  timeline: TimelineRecorder | null = null;
+  private readonly waitSlices = new Set<Task>();
 
   constructor(readonly config: EngineConfig, rng: Rng) {
     this.cpus = [];
@@ -89,6 +93,10 @@ export class Engine {
 
   /** The task gives up its CPU to sleep on `block` (already queued by the caller). */
   sleep(task: Task, block: Block): void {
+    if (this.timeline !== null && block.sliced !== true) {
+      this.timeline.begin(task.tid, `wait:${block.what}`, this.now);
+      this.waitSlices.add(task);
+    }
     task.state = TaskState.SLEEPING;
     task.blockedOn = block;
     task.blockedSince = this.now;
@@ -108,6 +116,7 @@ export class Engine {
    */
   wake(task: Task, cycle: number, latency = this.config.wakeup): void {
     task.blockedOn = null;
+    if (this.waitSlices.delete(task)) this.timeline!.end(task.tid, cycle);
     if (task.state === TaskState.SPINNING) {
       task.state = TaskState.RUNNING;
       this.at(cycle, task);

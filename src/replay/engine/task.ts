@@ -37,6 +37,11 @@ export const BLOCKED = -1;
 export interface Block {
   /** Short name for deadlock reports and timelines, e.g. `mmap_lock:W`, `folio lock`. */
   readonly what: string;
+  /**
+   * True when the block records its own timeline slice (locks name theirs `lock-wait:<class>`);
+   * otherwise the engine records a `wait:<what>` slice around any sleep on it.
+   */
+  readonly sliced?: boolean;
   block(task: Task): number;
 }
 

@@ -49,6 +49,7 @@ export function folio_set_locked(env: LockEnv, folio: Folio, task: Task): void {
 export function folioLock(env: LockEnv, folio: Folio): Block {
   return {
     what: 'folio lock',
+    sliced: true,
     block(task: Task): number {
       const stat = env.stats.get('folio_lock', 'bitlock');
       stat.acquisitions++;
@@ -73,6 +74,7 @@ export function folioLock(env: LockEnv, folio: Folio): Block {
 export function folioWaitLocked(env: LockEnv, folio: Folio): Block {
   return {
     what: 'folio_wait_locked',
+    sliced: true,
     block(task: Task): number {
       if (!folio.locked) return 0;
       const now = env.engine.now;

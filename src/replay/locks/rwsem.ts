@@ -37,8 +37,8 @@ export class RwSem {
   constructor(private readonly env: LockEnv, readonly lockClass: string) {
     this.statR = env.stats.get(lockClass, 'rwsem:R');
     this.statW = env.stats.get(lockClass, 'rwsem:W');
-    this.read = { what: `${lockClass}:R`, block: (t) => this.acquire(t, false) };
-    this.write = { what: `${lockClass}:W`, block: (t) => this.acquire(t, true) };
+    this.read = { what: `${lockClass}:R`, sliced: true, block: (t) => this.acquire(t, false) };
+    this.write = { what: `${lockClass}:W`, sliced: true, block: (t) => this.acquire(t, true) };
   }
 
   /** Number of tasks queued. */

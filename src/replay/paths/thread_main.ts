@@ -44,6 +44,8 @@ function* waitUntil(k: Kernel, task: Thread, cycle: number): Path<void> {
   }
   const block: Block = {
     what: 'arrival',
+    // User-space idle until the row's arrival: not a kernel wait, no slice.
+    sliced: true,
     block(t) {
       e.sleep(t, this);
       e.call(cycle, () => e.wake(t, e.now, 0));
