@@ -119,8 +119,10 @@ export const gupAfterFork = defineScenario({
       }),
       once((t) => {
         t.emit(pinOp, base, len, pinArg);
-        t.spawnThread(REG_NS / 2, () => device);
-        return REG_NS;
+        // The device starts once the replayed pin_user_pages() (faults included) has returned,
+        // and runs a while before the fork.
+        t.spawnThread(5 * REG_NS, () => device);
+        return 10 * REG_NS;
       }),
       once((t) => {
         t.fork(CHILD_START_NS, () => child);
