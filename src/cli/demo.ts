@@ -2,7 +2,7 @@
  * `mmreplay demo` (what `npm start` runs): the bundled `mixed` trace replayed under every kernel
  * preset, compared against the newest, written to out/demo/ with a self-contained report.html.
  */
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
 import { NEWEST_PRESET, PRESET_NAMES } from '../replay/policies/presets.js';
@@ -26,8 +26,11 @@ export const demoCommand: CommandFactory = (io) => ({
       .example('$0 demo', 'what `npm start` runs'),
   handler: async (args) => {
     const a = args as unknown as { trace: string; out: string };
+    // Show the bundled trace as `traces/mixed.csv` when run from the package, as the README does.
+    const rel = relative(io.cwd, a.trace);
+    const trace = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : a.trace;
     const { dir, data } = await runReplay(io, {
-      trace: a.trace, format: 'auto', policy: [...PRESET_NAMES], base: NEWEST_PRESET, baseline: NEWEST_PRESET,
+      trace, format: 'auto', policy: [...PRESET_NAMES], base: NEWEST_PRESET, baseline: NEWEST_PRESET,
       cpus: 0, 'cpu-ghz': 3, swap: 'zram', disk: 'nvme', nodes: 2, hz: 1000, timing: 'trace', seed: 1,
       'timeline-limit': DEFAULT_TIMELINE_LIMIT, unit: 'ns', out: a.out, json: false,
     });
