@@ -108,7 +108,15 @@ export class Kernel {
 
   /** Yield to reclaim if over the memory limit (a no-op without --memory-limit). */
   *reclaimIfNeeded(task: Thread): Path<void> {
-    if (this.reclaim !== null && this.memoryLimitPages > 0 && this.resident > this.memoryLimitPages) yield* this.reclaim(task);
+    if (this.needsReclaim()) yield* this.reclaim!(task);
+  }
+
+  /**
+   * True when reclaimIfNeeded() would reclaim now: hot paths test this first and only then
+   * create the generator (same decision at the same cycle, no allocation when not needed).
+   */
+  needsReclaim(): boolean {
+    return this.reclaim !== null && this.memoryLimitPages > 0 && this.resident > this.memoryLimitPages;
   }
 
   /** --memory-limit in pages (0 = none). */

@@ -68,9 +68,21 @@ export class Oracle {
   /** Reset expectations over [key, key+n) to zero content (munmap, MADV_DONTNEED, new mmap). */
   reset(view: number, key: number, n: number): void {
     const v = this.views[view]!;
-    for (let k = key; k < key + n; k++) {
-      const arr = v.pages.get(Math.floor(k / PTRS_PER_PTE));
-      if (arr !== undefined) arr[k % PTRS_PER_PTE] = 0;
+    const end = key + n;
+    if (key < 0 || !Number.isInteger(key) || !Number.isInteger(n)) {
+      for (let k = key; k < end; k++) {
+        const arr = v.pages.get(Math.floor(k / PTRS_PER_PTE));
+        if (arr !== undefined) arr[k % PTRS_PER_PTE] = 0;
+      }
+      return;
+    }
+    // One lookup per chunk of PTRS_PER_PTE keys (the same stores as key by key).
+    for (let k = key; k < end; ) {
+      const chunk = Math.floor(k / PTRS_PER_PTE);
+      const stop = Math.min(end, (chunk + 1) * PTRS_PER_PTE);
+      const arr = v.pages.get(chunk);
+      if (arr !== undefined) arr.fill(0, k - chunk * PTRS_PER_PTE, stop - chunk * PTRS_PER_PTE);
+      k = stop;
     }
   }
 

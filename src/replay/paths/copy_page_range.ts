@@ -104,7 +104,7 @@ function* copy_pte_range(k: Kernel, task: Thread, dst: Vma, src: Vma, start: num
       k.stats.count('fork_prealloc_restarts');
       state.prealloc = k.allocFolioFor(task);
       yield c.folio_alloc;
-      yield* k.reclaimIfNeeded(task);
+      if (k.needsReclaim()) yield* k.reclaimIfNeeded(task);
     }
   }
   // An unused preallocated page goes back (folio_put(prealloc)).

@@ -74,13 +74,16 @@ export function tryAccess(k: Kernel, task: Thread, addr: number, write: boolean)
   return true;
 }
 
-/** One access of `len` bytes at `addr`, faulting as needed, page by page. */
-export function* cpu_access(k: Kernel, task: Thread, addr: number, len: number, write: boolean): Path<void> {
+/**
+ * One access of `len` bytes at `addr`, faulting as needed, page by page. `firstTries`: faults
+ * already taken on the first page by the caller (thread_main's single-page fast path).
+ */
+export function* cpu_access(k: Kernel, task: Thread, addr: number, len: number, write: boolean, firstTries = 0): Path<void> {
   const first = Math.floor(addr / PAGE_SIZE);
   const last = Math.floor((addr + Math.max(len, 1) - 1) / PAGE_SIZE);
   for (let vpn = first; vpn <= last; vpn++) {
     const a = vpn === first ? addr : vpn * PAGE_SIZE;
-    let tries = 0;
+    let tries = vpn === first ? firstTries : 0;
     while (!tryAccess(k, task, a, write)) {
       // No VMA here: SIGSEGV (or --auto-vma), unless an mmap_lock writer is mid-way through
       // changing VMA boundaries (vma_adjust stores): the fault path then waits for it and looks.

@@ -25,9 +25,10 @@ export function* do_anonymous_page(vmf: VmFault): Path {
   if (!vmf_anon_prepare(vmf)) return VM_FAULT_RETRY;
   // alloc_anon_folio(): allocate and clear.
   const folio = k.allocFolioFor(task);
-  yield c.folio_alloc + c.page_zero;
+  const alloc = c.folio_alloc + c.page_zero;
+  if (!task.runAhead(alloc)) yield alloc;
   // The allocator's slow path: direct reclaim over --memory-limit.
-  yield* k.reclaimIfNeeded(task);
+  if (k.needsReclaim()) yield* k.reclaimIfNeeded(task);
   yield t.ptl.lock;
   if (t.kind[i] !== PTE_NONE) {
     // Another thread mapped it first: release ours.
@@ -45,7 +46,7 @@ export function* do_anonymous_page(vmf: VmFault): Path {
   k.lruAdd(folio);
   t.set(i, PTE_PRESENT, vma.isWritable() ? PTE_WRITE | PTE_DIRTY : 0, folio, 0);
   t.ptl.unlock(task);
-  yield c.map_new_folio;
+  if (!task.runAhead(c.map_new_folio)) yield c.map_new_folio;
   task.path = 'anon';
   return VM_FAULT_OK;
 }

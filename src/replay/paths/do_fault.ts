@@ -85,7 +85,7 @@ function* do_cow_fault(vmf: VmFault): Path {
   if (!vmf_anon_prepare(vmf)) return VM_FAULT_RETRY;
   const copy = k.allocFolioFor(task);
   yield c.folio_alloc;
-  yield* k.reclaimIfNeeded(task);
+  if (k.needsReclaim()) yield* k.reclaimIfNeeded(task);
   const r = yield* filemap_fault(vmf);
   if (r.folio === null) {
     k.putFolio(copy, 'do_cow_fault retry');

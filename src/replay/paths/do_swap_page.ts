@@ -76,7 +76,7 @@ export function* do_swap_page(vmf: VmFault): Path {
       // Skip the swap cache: a private folio, read synchronously.
       const f = k.allocFolioFor(task);
       yield c.folio_alloc;
-      yield* k.reclaimIfNeeded(task);
+      if (k.needsReclaim()) yield* k.reclaimIfNeeded(task);
       folio_set_locked(k.lockEnv, f, task);
       if (k.policy.swapin.prepare !== 'none') {
         // swapcache_prepare() as a lock against parallel swap-ins of this entry.

@@ -28,14 +28,15 @@ export function* do_user_addr_fault(k: Kernel, task: Thread, address: number, wr
   const c = k.costs;
   // One fault however many times it retries (DESIGN.md section 5, `faults`).
   k.stats.summary.faults++;
-  yield c.fault_entry;
+  if (!task.runAhead(c.fault_entry)) yield c.fault_entry;
   let flags = (write ? FAULT_FLAG_WRITE : 0) | (k.policy.fault_lock.allowRetry ? FAULT_FLAG_ALLOW_RETRY : 0);
   let major = 0;
 
   const vma = lock_vma_under_rcu(k, task, mm, address);
   if (vma !== null) {
     // vma_start_read()'s sequence checks and the walk's re-checks, then the vm_lock's line.
-    yield c.vma_start_read + vma.lock.cost(task);
+    const lockCost = c.vma_start_read + vma.lock.cost(task);
+    if (!task.runAhead(lockCost)) yield lockCost;
     if (access_error(write, vma)) {
       // bad_area_access_error() under the VMA lock.
       yield vma.lock.unlock(task);
@@ -44,7 +45,10 @@ export function* do_user_addr_fault(k: Kernel, task: Thread, address: number, wr
     const vmf = new VmFault(k, task, mm, vma, address, flags | FAULT_FLAG_VMA_LOCK);
     const r = (yield handle_mm_fault(vmf)) as number;
     // vma_end_read(): up_read() is an atomic on the vm_lock's count word.
-    if ((r & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)) === 0) yield vma.lock.unlock(task);
+    if ((r & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)) === 0) {
+      const u = vma.lock.unlock(task);
+      if (!task.runAhead(u)) yield u;
+    }
     if ((r & VM_FAULT_RETRY) === 0) return r;
     task.retries++;
     k.stats.count('fault_retries');

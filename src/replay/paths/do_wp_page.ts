@@ -64,7 +64,7 @@ function* wp_page_copy(vmf: VmFault, t: PteTable, i: number, old: Folio): Path {
   if (!vmf_anon_prepare(vmf)) return VM_FAULT_RETRY;
   const copy = k.allocFolioFor(task);
   // The allocator's slow path: direct reclaim when over --memory-limit.
-  yield* k.reclaimIfNeeded(task);
+  if (k.needsReclaim()) yield* k.reclaimIfNeeded(task);
   const fromZero = old === k.zeroFolio;
   yield c.folio_alloc + (fromZero ? c.page_zero : c.page_copy);
   copy.data = fromZero ? 0 : old.data;

@@ -50,7 +50,7 @@ function* find_or_create(vmf: VmFault, as: AddressSpace, create: boolean): Path<
   as.add(nf, vmf.index);
   k.lruAdd(nf);
   yield k.costs.folio_alloc + k.costs.pagecache_add;
-  yield* k.reclaimIfNeeded(task);
+  if (k.needsReclaim()) yield* k.reclaimIfNeeded(task);
   return nf;
 }
 
@@ -140,6 +140,6 @@ function* shmem_fault(vmf: VmFault, as: AddressSpace): Path<FaultPage> {
   folio_set_locked(env, nf, task);
   as.add(nf, vmf.index);
   yield k.costs.folio_alloc + k.costs.page_zero + k.costs.pagecache_add;
-  yield* k.reclaimIfNeeded(task);
+  if (k.needsReclaim()) yield* k.reclaimIfNeeded(task);
   return { ret: 0, folio: nf };
 }

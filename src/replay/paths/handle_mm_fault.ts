@@ -14,7 +14,8 @@ import { FAULT_FLAG_UNSHARE, VM_FAULT_OK, type Path, type VmFault } from './vm_f
 
 export function* handle_mm_fault(vmf: VmFault): Path {
   const k = vmf.k;
-  yield k.costs.fault_walk;
+  const walk = k.costs.fault_walk;
+  if (!vmf.task.runAhead(walk)) yield walk;
   const tbl = vmf.mm.pt.lookup(vmf.vpn);
   const i = pteIndex(vmf.vpn);
   const kind = tbl === undefined ? PTE_NONE : tbl.kind[i]!;

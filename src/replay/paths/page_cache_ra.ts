@@ -68,7 +68,7 @@ export function* page_cache_ra_unbounded(k: Kernel, task: Thread, as: AddressSpa
   }
   yield* read_pages(k, task, as, batch);
   k.stats.count('file_readahead_windows');
-  yield* k.reclaimIfNeeded(task);
+  if (k.needsReclaim()) yield* k.reclaimIfNeeded(task);
 }
 
 /** page_cache_async_ra(): the PG_readahead folio was touched: the next window, ramped up. */

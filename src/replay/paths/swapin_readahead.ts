@@ -62,7 +62,7 @@ export function* read_swap_cache_async(k: Kernel, task: Thread, slot: number): P
     if (si.count(slot) === 0) return null;
     const folio = k.allocFolioFor(task);
     yield c.folio_alloc;
-    yield* k.reclaimIfNeeded(task);
+    if (k.needsReclaim()) yield* k.reclaimIfNeeded(task);
     // swapcache_prepare() then add_to_swap_cache() of the locked folio, in one step here: the
     // kernel's window between them (memcg charge) is only ever seen by other readers of the
     // cache, which loop on -EEXIST as below.

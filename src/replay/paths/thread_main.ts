@@ -9,9 +9,10 @@ import type { EventColumnArrays } from '../../ingest/batch.js';
 import { FIRST_OBSERVATION_OP, Op, OPS } from '../../ingest/schema.js';
 import { BLOCKED, type Block } from '../engine/task.js';
 import type { Histogram } from '../stats/histogram.js';
-import { cpu_access, tryAccess } from './cpu_access.js';
+import { cpu_access, tryAccess, vmaOf } from './cpu_access.js';
+import { do_user_addr_fault } from './do_user_addr_fault.js';
+import { VM_FAULT_MAJOR, VM_FAULT_SIGSEGV, type Path } from './vm_fault.js';
 import { opHandler } from './ops.js';
-import type { Path } from './vm_fault.js';
 
 /** The event table's columns: exactly what src/ingest/load.ts gives. */
 export type EventColumns = EventColumnArrays;
@@ -70,6 +71,10 @@ export function* thread_main(k: Kernel, task: Thread, rows: Int32Array, cols: Ev
   const heap = e.heap;
   // Hits that ran ahead inline took exactly hitCost: counted here, recorded in bulk at the end.
   const inlineHits = [0, 0, 0];
+  // The histogram of the last path each access op was served by (latencyOf() without the two
+  // string-keyed map lookups when the path repeats, as it does in runs of faults).
+  const lastPath: string[] = ['', '', ''];
+  const lastHist: (Histogram | null)[] = [null, null, null];
   const ev = k.events;
   let prevTs = -1;
   for (let j = 0; j < rows.length; j++) {
@@ -91,7 +96,8 @@ export function* thread_main(k: Kernel, task: Thread, rows: Int32Array, cols: Ev
       const write = op === Op.write;
       const len = cols.len[r]!;
       // Hot path: a single-page access whose PTE allows it.
-      if ((addr % 4096) + len <= 4096 && tryAccess(k, task, addr, write)) {
+      const singlePage = (addr % 4096) + len <= 4096;
+      if (singlePage && tryAccess(k, task, addr, write)) {
         // Run ahead inline when nothing can happen before the access ends (no event, tick or
         // pending interrupt): exactly what yielding would do, without the generator round trip.
         const end = e.now + hitCost;
@@ -110,10 +116,31 @@ export function* thread_main(k: Kernel, task: Thread, rows: Int32Array, cols: Ev
       task.faulted = false;
       task.retries = 0;
       const violations = stats.summary.integrity_violations;
-      yield cpu_access(k, task, addr, len, write);
-      yield hitCost;
+      if (singlePage && (vmaOf(task, addr) !== null || task.mm.mmapLock.writer !== null)) {
+        // cpu_access()'s first iteration for a one-page access, inline (no generator of its
+        // own): the same checks, the same fault, in the same order; any further fault on the
+        // page continues in cpu_access with this one counted.
+        task.faulted = true;
+        k.timeline?.begin(task.tid, 'fault', k.now, { addr: `0x${addr.toString(16)}`, write: write ? 1 : 0 });
+        const fr = (yield do_user_addr_fault(k, task, addr, write)) as number;
+        k.timeline?.end(task.tid, k.now);
+        if ((fr & VM_FAULT_MAJOR) !== 0) stats.summary.major_faults++;
+        if ((fr & VM_FAULT_SIGSEGV) !== 0) {
+          stats.count('sigsegv');
+          task.path = 'sigsegv';
+        } else if (tryAccess(k, task, addr, write)) {
+          if (task.path === '') task.path = 'hit';
+        } else yield cpu_access(k, task, addr, len, write, 1);
+      } else yield cpu_access(k, task, addr, len, write);
+      if (!task.runAhead(hitCost)) yield hitCost;
       const lat = k.now - t0;
-      stats.latencyOf(OPS[op]!, task.path).record(lat);
+      const path = task.path;
+      let h = lastHist[op]!;
+      if (h === null || lastPath[op] !== path) {
+        h = lastHist[op] = stats.latencyOf(OPS[op]!, path);
+        lastPath[op] = path;
+      }
+      h.record(lat);
       if (task.faulted) stats.faultLatency.record(lat);
       if (ev !== null) ev.event(r, task.tid, op, task.path, outcomeOf(task.path, violations !== stats.summary.integrity_violations), t0, k.now, task.retries);
       continue;
