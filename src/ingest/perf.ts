@@ -97,9 +97,10 @@ class PerfReader implements TraceReader {
 
   /** The event token as a string, reusing the last one when identical (most lines repeat it). */
   private eventName(text: string, tok: EventToken): string {
-    const last = this.lastName;
-    if (tok.end - tok.start === last.length && text.startsWith(last, tok.start)) return last;
-    this.lastName = text.slice(tok.start, tok.end);
+    // slice and `===` (a memcmp) measured twice as fast as `startsWith` (char by char) here
+    const name = text.slice(tok.start, tok.end);
+    if (name === this.lastName) return this.lastName;
+    this.lastName = name;
     this.lastIsSample = isSoftwareFault(this.lastName);
     this.lastHandler = TRACEPOINTS.get(this.lastName);
     return this.lastName;

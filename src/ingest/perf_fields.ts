@@ -37,6 +37,13 @@ export function valueEnd(text: string, i: number, end: number): number {
   return i;
 }
 
+const NOT_HEX = -1, VALUE_END = -2;
+/** By char code below 128: the hex digit's value, VALUE_END for a separator, else NOT_HEX. */
+const HEX_CLASS = new Int8Array(128).fill(NOT_HEX);
+for (let c = 48; c <= 57; c++) HEX_CLASS[c] = c - 48;
+for (let c = 97; c <= 102; c++) HEX_CLASS[c] = HEX_CLASS[c - 32] = c - 87;
+for (const c of [SP, COMMA, RPAREN, TAB]) HEX_CLASS[c] = VALUE_END;
+
 /**
  * A hexadecimal value at `i`, with or without `0x` (syscall arguments are always printed in
  * hex, with the prefix dropped by some printers). BAD when malformed, TOO_BIG at or above 2^53
@@ -48,11 +55,11 @@ export function hexAt(text: string, i: number, end: number): number {
   let v = 0, digits = 0;
   for (; i < end; i++) {
     const c = text.charCodeAt(i);
-    let d: number;
-    if (c >= 48 && c <= 57) d = c - 48;
-    else if ((c | 32) >= 97 && (c | 32) <= 102) d = (c | 32) - 87;
-    else if (c === SP || c === COMMA || c === RPAREN || c === TAB) break;
-    else return BAD;
+    const d = c < 128 ? HEX_CLASS[c]! : NOT_HEX;
+    if (d < 0) {
+      if (d === VALUE_END) break;
+      return BAD;
+    }
     // exact: v < 2^53 and a multiply by 16 is exact; at or past 2^53 the value is only flagged
     if (v < MAX_VALUE) v = v * 16 + d;
     digits++;

@@ -48,7 +48,11 @@ export function parseHeader(text: string, start: number, end: number, style: Hea
       const ok = style === 'perf' ? perfTask(text, start, left, out) : ftraceTask(text, start, left, out);
       if (ok) {
         let r = c + 1;
-        while (r < end && (text.charCodeAt(r) === SP || text.charCodeAt(r) === TAB)) r++;
+        while (r < end) {
+          const ch = text.charCodeAt(r);
+          if (ch !== SP && ch !== TAB) break;
+          r++;
+        }
         out.rest = r;
         return true;
       }
@@ -62,21 +66,30 @@ export function parseHeader(text: string, start: number, end: number, style: Hea
 function timestampAt(text: string, start: number, colon: number, out: LineHeader): boolean {
   let i = colon - 1;
   let frac = 0, scale = 1, digits = 0;
-  while (i >= start && isDigit(text.charCodeAt(i))) {
-    frac += (text.charCodeAt(i) - 48) * scale;
+  // each character is read once: charCodeAt is most of this function's cost
+  let ch = i >= start ? text.charCodeAt(i) : -1;
+  while (ch >= 48 && ch <= 57) {
+    frac += (ch - 48) * scale;
     scale *= 10;
     digits++;
     i--;
+    ch = i >= start ? text.charCodeAt(i) : -1;
   }
-  if (i <= start || text.charCodeAt(i) !== DOT || digits > 9) return false;
+  if (i <= start || ch !== DOT || digits > 9) return false;
   const dot = i;
   i--;
-  while (i >= start && isDigit(text.charCodeAt(i))) i--;
+  let secs = 0;
+  scale = 1;
+  ch = i >= start ? text.charCodeAt(i) : -1;
+  while (ch >= 48 && ch <= 57) {
+    secs += (ch - 48) * scale;
+    scale *= 10;
+    i--;
+    ch = i >= start ? text.charCodeAt(i) : -1;
+  }
   const first = i + 1;
   if (first === dot || dot - first > 15) return false;
-  if (i >= start && text.charCodeAt(i) !== SP && text.charCodeAt(i) !== TAB) return false;
-  let secs = 0;
-  for (let k = first; k < dot; k++) secs = secs * 10 + (text.charCodeAt(k) - 48);
+  if (i >= start && ch !== SP && ch !== TAB) return false;
   out.secs = secs;
   out.fracNs = frac * SCALE[digits]!;
   out.rest = first;
@@ -86,7 +99,11 @@ function timestampAt(text: string, start: number, colon: number, out: LineHeader
 /** Index of the last non-blank character before `i` (exclusive), or start - 1. */
 function skipBlanksBack(text: string, start: number, i: number): number {
   i--;
-  while (i >= start && (text.charCodeAt(i) === SP || text.charCodeAt(i) === TAB)) i--;
+  while (i >= start) {
+    const ch = text.charCodeAt(i);
+    if (ch !== SP && ch !== TAB) break;
+    i--;
+  }
   return i;
 }
 
@@ -107,27 +124,43 @@ function digitsValue(text: string, from: number, to: number): number {
 
 /** perf: `... TID [CPU] ` or `... PID/TID ` left of the timestamp starting at `ts`. */
 function perfTask(text: string, start: number, ts: number, out: LineHeader): boolean {
+  // each character is read once; numbers are summed right to left (exact: at most 10 digits)
   let i = skipBlanksBack(text, start, ts);
-  if (i >= start && text.charCodeAt(i) === RBRACKET) {
+  let ch = i >= start ? text.charCodeAt(i) : -1;
+  if (ch === RBRACKET) {
     i = skipCpuBack(text, start, i);
     if (i === -2) return false;
     i = skipBlanksBack(text, start, i + 1);
+    ch = i >= start ? text.charCodeAt(i) : -1;
   }
-  const last = i;
-  while (i >= start && isDigit(text.charCodeAt(i))) i--;
-  const tid = digitsValue(text, i + 1, last);
-  if (tid < 0) return false;
+  let tid = 0, scale = 1, digits = 0;
+  while (ch >= 48 && ch <= 57) {
+    tid += (ch - 48) * scale;
+    scale *= 10;
+    digits++;
+    i--;
+    ch = i >= start ? text.charCodeAt(i) : -1;
+  }
+  if (digits === 0 || digits > 10) return false;
   out.tid = tid;
   out.pid = -1;
-  if (i >= start && text.charCodeAt(i) === SLASH) {
-    const pEnd = i - 1;
-    i = pEnd;
-    while (i >= start && isDigit(text.charCodeAt(i))) i--;
-    const pid = digitsValue(text, i + 1, pEnd);
-    if (pid < 0) return false;
+  if (ch === SLASH) {
+    i--;
+    ch = i >= start ? text.charCodeAt(i) : -1;
+    let pid = 0;
+    scale = 1;
+    digits = 0;
+    while (ch >= 48 && ch <= 57) {
+      pid += (ch - 48) * scale;
+      scale *= 10;
+      digits++;
+      i--;
+      ch = i >= start ? text.charCodeAt(i) : -1;
+    }
+    if (digits === 0 || digits > 10) return false;
     out.pid = pid;
   }
-  return i < start || text.charCodeAt(i) === SP || text.charCodeAt(i) === TAB;
+  return i < start || ch === SP || ch === TAB;
 }
 
 /** ftrace: `COMM-TID  (TGID) [CPU] FLAGS ` left of the timestamp starting at `ts`. */
@@ -228,7 +261,11 @@ export function scanEventName(line: string, from: number, n: number, skipPeriod:
     out.kind = NameEnd.Other;
     out.end = k;
   }
-  while (body < n && (line.charCodeAt(body) === SP || line.charCodeAt(body) === TAB)) body++;
+  while (body < n) {
+    const ch = line.charCodeAt(body);
+    if (ch !== SP && ch !== TAB) break;
+    body++;
+  }
   out.body = body;
 }
 

@@ -40,8 +40,13 @@ function arg(r: EventRec, key: string): number {
 
 /** exceptions:page_fault_user: `address=0x.. ip=0x.. error_code=0x..` -> read / write / fetch. */
 function pageFaultUser(st: TraceState, r: EventRec): void {
-  const addr = hexAt(r.text, valueAt(r.text, r.body, r.end, 'address='), r.end);
-  const code = hexAt(r.text, valueAt(r.text, r.body, r.end, 'error_code='), r.end);
+  const { text, body, end } = r;
+  const at = valueAt(text, body, end, 'address=');
+  const addr = hexAt(text, at, end);
+  // As printed, `address=` opens the body: then `error_code=` (which has no place inside
+  // `address=HEX`) is searched for only after that value, the same first match as from `body`.
+  const from = at === body + 8 ? valueEnd(text, at, end) : body;
+  const code = hexAt(text, valueAt(text, from, end, 'error_code='), end);
   if (addr === TOO_BIG) return st.ctx.counters.add('skipped_kernel_address');
   if (addr < 0 || code < 0) return st.bad(r, 'bad-field', 'a page_fault_user body: address=0x<hex> ip=0x<hex> error_code=0x<hex>');
   const op = (code & X86_PF_INSTR) !== 0 ? Op.fetch : (code & X86_PF_WRITE) !== 0 ? Op.write : Op.read;
