@@ -20,7 +20,8 @@ export function* handle_mm_fault(vmf: VmFault): Path {
   const i = pteIndex(vmf.vpn);
   const kind = tbl === undefined ? PTE_NONE : tbl.kind[i]!;
   if (kind === PTE_NONE) {
-    return (yield vmf.vma.isAnon() ? do_anonymous_page(vmf) : do_fault(vmf)) as number;
+    if (vmf.vma.isAnon()) return yield* do_anonymous_page(vmf);
+    return (yield do_fault(vmf)) as number;
   }
   // do_swap_page()'s first test: a migration entry is not a swap entry -> migration_entry_wait().
   if (kind === PTE_MIGRATION) return (yield migration_entry_wait(vmf)) as number;
