@@ -75,6 +75,35 @@ export function tryAccess(k: Kernel, task: Thread, addr: number, write: boolean)
 }
 
 /**
+ * Whether an access at `a` whose PTE did not allow it may fault: there is a VMA, or an mmap_lock
+ * writer is mid-way through changing VMA boundaries (vma_adjust stores), in which case the fault
+ * path waits for it and looks again. Otherwise the access is a SIGSEGV (or --auto-vma).
+ */
+export function faultable(task: Thread, a: number): boolean {
+  return vmaOf(task, a) !== null || task.mm.mmapLock.writer !== null;
+}
+
+/** A fault at `a` starts: accounting and its timeline slice. */
+export function faultBegin(k: Kernel, task: Thread, a: number, write: boolean): void {
+  task.faulted = true;
+  k.timeline?.begin(task.tid, 'fault', k.now, { addr: `0x${a.toString(16)}`, write: write ? 1 : 0 });
+}
+
+/** The fault returned `r`: close its slice, count it; false when the access ends in SIGSEGV. */
+export function faultEnd(k: Kernel, task: Thread, r: number): boolean {
+  k.timeline?.end(task.tid, k.now);
+  if ((r & VM_FAULT_MAJOR) !== 0) k.stats.summary.major_faults++;
+  if ((r & VM_FAULT_SIGSEGV) === 0) return true;
+  sigsegv(k, task);
+  return false;
+}
+
+function sigsegv(k: Kernel, task: Thread): void {
+  k.stats.count('sigsegv');
+  task.path = 'sigsegv';
+}
+
+/**
  * One access of `len` bytes at `addr`, faulting as needed, page by page. `firstTries`: faults
  * already taken on the first page by the caller (thread_main's single-page fast path).
  */
@@ -85,28 +114,14 @@ export function* cpu_access(k: Kernel, task: Thread, addr: number, len: number, 
     const a = vpn === first ? addr : vpn * PAGE_SIZE;
     let tries = vpn === first ? firstTries : 0;
     while (!tryAccess(k, task, a, write)) {
-      // No VMA here: SIGSEGV (or --auto-vma), unless an mmap_lock writer is mid-way through
-      // changing VMA boundaries (vma_adjust stores): the fault path then waits for it and looks.
-      if (vmaOf(task, a) === null && task.mm.mmapLock.writer === null) {
-        if (!k.machine.autoVma) {
-          k.stats.count('sigsegv');
-          task.path = 'sigsegv';
-          return;
-        }
+      if (!faultable(task, a)) {
+        if (!k.machine.autoVma) return sigsegv(k, task);
         yield auto_vma(k, task, a);
         continue;
       }
       if (++tries > MAX_REFAULTS) throw new InvariantError(`access at 0x${a.toString(16)} faulted ${MAX_REFAULTS} times in a row`, `task ${task.tid}`);
-      task.faulted = true;
-      k.timeline?.begin(task.tid, 'fault', k.now, { addr: `0x${a.toString(16)}`, write: write ? 1 : 0 });
-      const r = (yield do_user_addr_fault(k, task, a, write)) as number;
-      k.timeline?.end(task.tid, k.now);
-      if ((r & VM_FAULT_MAJOR) !== 0) k.stats.summary.major_faults++;
-      if ((r & VM_FAULT_SIGSEGV) !== 0) {
-        k.stats.count('sigsegv');
-        task.path = 'sigsegv';
-        return;
-      }
+      faultBegin(k, task, a, write);
+      if (!faultEnd(k, task, (yield do_user_addr_fault(k, task, a, write)) as number)) return;
     }
   }
   if (task.path === '') task.path = 'hit';

@@ -9,9 +9,9 @@ import type { EventColumnArrays } from '../../ingest/batch.js';
 import { FIRST_OBSERVATION_OP, Op, OPS } from '../../ingest/schema.js';
 import { BLOCKED, type Block } from '../engine/task.js';
 import type { Histogram } from '../stats/histogram.js';
-import { cpu_access, tryAccess, vmaOf } from './cpu_access.js';
+import { cpu_access, faultable, faultBegin, faultEnd, tryAccess } from './cpu_access.js';
 import { do_user_addr_fault } from './do_user_addr_fault.js';
-import { VM_FAULT_MAJOR, VM_FAULT_SIGSEGV, type Path } from './vm_fault.js';
+import type { Path } from './vm_fault.js';
 import { opHandler } from './ops.js';
 
 /** The event table's columns: exactly what src/ingest/load.ts gives. */
@@ -116,21 +116,16 @@ export function* thread_main(k: Kernel, task: Thread, rows: Int32Array, cols: Ev
       task.faulted = false;
       task.retries = 0;
       const violations = stats.summary.integrity_violations;
-      if (singlePage && (vmaOf(task, addr) !== null || task.mm.mmapLock.writer !== null)) {
+      if (singlePage && faultable(task, addr)) {
         // cpu_access()'s first iteration for a one-page access, inline (no generator of its
-        // own): the same checks, the same fault, in the same order; any further fault on the
-        // page continues in cpu_access with this one counted.
-        task.faulted = true;
-        k.timeline?.begin(task.tid, 'fault', k.now, { addr: `0x${addr.toString(16)}`, write: write ? 1 : 0 });
-        const fr = (yield do_user_addr_fault(k, task, addr, write)) as number;
-        k.timeline?.end(task.tid, k.now);
-        if ((fr & VM_FAULT_MAJOR) !== 0) stats.summary.major_faults++;
-        if ((fr & VM_FAULT_SIGSEGV) !== 0) {
-          stats.count('sigsegv');
-          task.path = 'sigsegv';
-        } else if (tryAccess(k, task, addr, write)) {
-          if (task.path === '') task.path = 'hit';
-        } else yield cpu_access(k, task, addr, len, write, 1);
+        // own), through the same helpers; a further fault on the page continues in cpu_access
+        // with this one counted.
+        faultBegin(k, task, addr, write);
+        if (faultEnd(k, task, (yield do_user_addr_fault(k, task, addr, write)) as number)) {
+          if (tryAccess(k, task, addr, write)) {
+            if (task.path === '') task.path = 'hit';
+          } else yield cpu_access(k, task, addr, len, write, 1);
+        }
       } else yield cpu_access(k, task, addr, len, write);
       if (!task.runAhead(hitCost)) yield hitCost;
       const lat = k.now - t0;
