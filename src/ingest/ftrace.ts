@@ -7,9 +7,9 @@
  * of the comm. Bodies are handled by the same tracepoint handlers as perf (tracepoints.ts).
  */
 import type { ReaderContext, TraceReader } from './reader.js';
-import { ChunkLines } from './perf_lines.js';
-import { NameEnd, countStyleLines, parseHeader, scanEventName, type EventToken, type LineHeader } from './perf_header.js';
-import { DEFAULT_REORDER_CAP, TraceState } from './perf_state.js';
+import { TraceTextReader } from './trace_text_reader.js';
+import { NameEnd, countStyleLines, parseHeader, scanEventName, type EventToken } from './perf_header.js';
+import { DEFAULT_REORDER_CAP } from './perf_state.js';
 
 const HASH = 35, SP = 32, TAB = 9;
 
@@ -26,37 +26,16 @@ export function createFtraceReader(ctx: ReaderContext, reorderCap = DEFAULT_REOR
   return new FtraceReader(ctx, reorderCap);
 }
 
-class FtraceReader implements TraceReader {
+class FtraceReader extends TraceTextReader {
   readonly format = 'ftrace' as const;
-  private readonly splitter = new ChunkLines((text, start, end, no) => this.onLine(text, start, end, no));
-  private readonly state: TraceState;
-  private readonly h: LineHeader = { tid: 0, pid: -1, secs: 0, fracNs: 0, rest: 0 };
-  private readonly tok: EventToken = { start: 0, end: 0, kind: NameEnd.Other, body: 0 };
   private readonly syscallNames = new Map<string, string>();
   /** The last event token and the name it maps to (most lines repeat it). */
   private lastRaw = '';
   private lastKind: NameEnd = NameEnd.Other;
   private lastName = '';
-  /** Lines read, added to `rows_read` at the end. */
-  private lines = 0;
-
-  constructor(private readonly ctx: ReaderContext, reorderCap: number) {
-    this.state = new TraceState(ctx, reorderCap);
-  }
-
-  push(chunk: string): void {
-    this.splitter.push(chunk);
-  }
-
-  end(): void {
-    this.splitter.end();
-    this.state.finish();
-    this.ctx.counters.add('rows_read', this.lines);
-    this.lines = 0;
-  }
 
   /** One line, `text[start, end)`. */
-  private onLine(text: string, start: number, end: number, no: number): void {
+  protected onLine(text: string, start: number, end: number, no: number): void {
     if (!parseHeader(text, start, end, 'ftrace', this.h)) return this.otherLine(text.slice(start, end), no);
     this.lines++;
     const tok = this.tok;

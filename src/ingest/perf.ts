@@ -13,10 +13,10 @@
  * last line between chunks and hands lines on in place (perf_lines.ts).
  */
 import type { ReaderContext, TraceReader } from './reader.js';
-import { ChunkLines } from './perf_lines.js';
+import { TraceTextReader } from './trace_text_reader.js';
 import { InputError } from '../util/errors.js';
-import { NameEnd, countStyleLines, parseHeader, scanEventName, type EventToken, type LineHeader } from './perf_header.js';
-import { DEFAULT_REORDER_CAP, TraceState, type EventRec } from './perf_state.js';
+import { NameEnd, countStyleLines, parseHeader, scanEventName, type EventToken } from './perf_header.js';
+import { DEFAULT_REORDER_CAP, type EventRec } from './perf_state.js';
 import { TRACEPOINTS, type TracepointHandler } from './tracepoints.js';
 import { BAD, TOO_BIG, parseHexDigits } from './numbers.js';
 import { Op } from './schema.js';
@@ -39,38 +39,17 @@ export function createPerfReader(ctx: ReaderContext, reorderCap = DEFAULT_REORDE
   return new PerfReader(ctx, reorderCap);
 }
 
-class PerfReader implements TraceReader {
+class PerfReader extends TraceTextReader {
   readonly format = 'perf' as const;
-  private readonly splitter = new ChunkLines((text, start, end, no) => this.onLine(text, start, end, no));
-  private readonly state: TraceState;
-  private readonly h: LineHeader = { tid: 0, pid: -1, secs: 0, fracNs: 0, rest: 0 };
-  private readonly tok: EventToken = { start: 0, end: 0, kind: NameEnd.Other, body: 0 };
   /** Whether sample lines print `addr` first: decided on the first software sample. */
   private samplesHaveAddr: boolean | undefined;
   /** The last event name, whether it is a software page-fault sample, and its handler. */
   private lastName = '';
   private lastIsSample = false;
   private lastHandler: TracepointHandler | undefined;
-  /** Lines read, added to `rows_read` at the end (one Map update per line is measurable). */
-  private lines = 0;
-
-  constructor(private readonly ctx: ReaderContext, reorderCap: number) {
-    this.state = new TraceState(ctx, reorderCap);
-  }
-
-  push(chunk: string): void {
-    this.splitter.push(chunk);
-  }
-
-  end(): void {
-    this.splitter.end();
-    this.state.finish();
-    this.ctx.counters.add('rows_read', this.lines);
-    this.lines = 0;
-  }
 
   /** One line, `text[start, end)`. */
-  private onLine(text: string, start: number, end: number, no: number): void {
+  protected onLine(text: string, start: number, end: number, no: number): void {
     if (!parseHeader(text, start, end, 'perf', this.h)) return this.otherLine(text.slice(start, end), no);
     this.lines++;
     const tok = this.tok;
