@@ -103,40 +103,35 @@ export function lockPlot(rows: readonly Row[], order: readonly string[], unit: T
   };
 }
 
-/** Refcount check outcomes per policy, stacked by path, outcome and holder (refcount.csv). */
-export function refcountPlot(rows: readonly Row[], order: readonly string[]): PlotSpec {
-  const values = rows.map((r) => ({ policy: r.policy, outcome: `${r.path} ${r.outcome} (${r.holder})`, count: r.count }));
+/** Counts per policy as bars stacked by `stack` (a field of `values`), policies in the order given. */
+function stackedBars(
+  id: string, title: string, values: readonly Record<string, string | number>[], order: readonly string[],
+  yTitle: string, stack: string, stackTitle: string, labelLimit?: number,
+): PlotSpec {
   return {
-    id: 'refcount',
-    title: 'Refcount checks: outcome and holder of the unexpected reference',
+    id,
+    title,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH, height: HEIGHT, data: { values },
       mark: 'bar',
       encoding: {
         x: { field: 'policy', type: 'nominal', scale: { domain: [...order] }, axis: { labelAngle: -30, labelLimit: 240 } },
-        y: { field: 'count', type: 'quantitative', title: 'checks' },
-        color: { field: 'outcome', type: 'nominal', title: 'path outcome (holder)', legend: { labelLimit: 360 } },
+        y: { field: 'count', type: 'quantitative', title: yTitle },
+        color: { field: stack, type: 'nominal', title: stackTitle, ...(labelLimit !== undefined ? { legend: { labelLimit } } : {}) },
       },
     },
   };
 }
 
+/** Refcount check outcomes per policy, stacked by path, outcome and holder (refcount.csv). */
+export function refcountPlot(rows: readonly Row[], order: readonly string[]): PlotSpec {
+  const values = rows.map((r) => ({ policy: r.policy, outcome: `${r.path} ${r.outcome} (${r.holder})`, count: r.count }));
+  return stackedBars('refcount', 'Refcount checks: outcome and holder of the unexpected reference', values, order, 'checks', 'outcome', 'path outcome (holder)', 360);
+}
+
 /** Integrity findings per policy and kind (integrity.csv). */
 export function integrityPlot(rows: readonly Row[], order: readonly string[]): PlotSpec {
   const values = rows.map((r) => ({ policy: r.policy, kind: r.kind, count: r.count }));
-  return {
-    id: 'integrity',
-    title: 'Integrity violations per policy',
-    spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      width: WIDTH, height: HEIGHT, data: { values },
-      mark: 'bar',
-      encoding: {
-        x: { field: 'policy', type: 'nominal', scale: { domain: [...order] }, axis: { labelAngle: -30, labelLimit: 240 } },
-        y: { field: 'count', type: 'quantitative', title: 'violations' },
-        color: { field: 'kind', type: 'nominal', title: 'kind' },
-      },
-    },
-  };
+  return stackedBars('integrity', 'Integrity violations per policy', values, order, 'violations', 'kind', 'kind');
 }
