@@ -12,67 +12,10 @@ import { policyVariants } from './policies/presets.js';
 import type { Policy } from './policies/types.js';
 import type { EventRecorder, MachineConfig, PolicyResult, ReplayResult, TimelineRecorder } from './result.js';
 import { InputError } from '../util/errors.js';
+import { RowBlocks, planThreads, type TracePlan } from './thread_rows.js';
 import './paths/index.js';
 
-/** One traced thread: its rows in file order. */
-export interface ThreadPlan {
-  tid: number;
-  pid: number;
-  rows: Int32Array;
-}
-
-/** Threads of a table in order of first appearance, and the pids created by fork rows. */
-export interface TracePlan {
-  threads: ThreadPlan[];
-  forkedPids: Set<number>;
-}
-
-/**
- * Group rows by tid: one pass counts rows per thread, a second fills each thread's row list
- * (4 bytes per event in all: the only per-event state the replay keeps besides the table).
- */
-export function planThreads(cols: EventColumns): TracePlan {
-  const n = cols.ts.length;
-  const index = new Map<number, number>();
-  const counts: number[] = [];
-  const pids: number[] = [];
-  const tids: number[] = [];
-  const forkedPids = new Set<number>();
-  const slotOf = (tid: number, r: number): number => {
-    let s = index.get(tid);
-    if (s === undefined) {
-      s = counts.length;
-      index.set(tid, s);
-      counts.push(0);
-      pids.push(cols.pid[r]!);
-      tids.push(tid);
-    }
-    return s;
-  };
-  let lastTid = NaN;
-  let lastSlot = -1;
-  for (let r = 0; r < n; r++) {
-    const tid = cols.tid[r]!;
-    if (tid !== lastTid) {
-      lastSlot = slotOf(tid, r);
-      lastTid = tid;
-    }
-    counts[lastSlot]!++;
-    if (cols.op[r] === Op.fork) forkedPids.add(cols.arg[r]!);
-  }
-  const rows = counts.map((c) => new Int32Array(c));
-  const fill = new Int32Array(counts.length);
-  lastTid = NaN;
-  for (let r = 0; r < n; r++) {
-    const tid = cols.tid[r]!;
-    if (tid !== lastTid) {
-      lastSlot = index.get(tid)!;
-      lastTid = tid;
-    }
-    rows[lastSlot]![fill[lastSlot]!++] = r;
-  }
-  return { threads: tids.map((tid, s) => ({ tid, pid: pids[s]!, rows: rows[s]! })), forkedPids };
-}
+export { planThreads, type ThreadPlan, type TracePlan } from './thread_rows.js';
 
 /** Everything a replay needs besides the table. */
 export interface ReplayOptions {
@@ -156,10 +99,21 @@ function startPolicy(
   opts.events?.policy(index, policy.label);
   const k = new Kernel({ machine, costs, policy, rng: new Rng(machine.seed), timeline });
   k.events = opts.events ?? null;
-  const gap = machine.timing === 'gap';
+  startThreads(k, cols, plan);
+  return { k };
+}
+
+/**
+ * Create the traced threads on `k` and start those of processes that exist at the start (a
+ * forked process's threads wait for their fork row).
+ */
+export function startThreads(k: Kernel, cols: EventColumns, plan: TracePlan): void {
+  const gap = k.machine.timing === 'gap';
+  const timeline = k.timeline;
+  const blocks = new RowBlocks(cols, plan);
   for (const tp of plan.threads) {
     const t = new Thread(k.engine, tp.tid, tp.pid, `${tp.pid}/${tp.tid}`);
-    t.program = thread_main(k, t, tp.rows, cols, gap);
+    t.program = thread_main(k, t, blocks.cursor(tp), cols, gap);
     k.threads.push(t);
     timeline?.task(tp.pid, tp.tid, `${tp.pid}/${tp.tid}`);
     if (plan.forkedPids.has(tp.pid)) {
@@ -174,7 +128,6 @@ function startPolicy(
     mm.users++;
     k.engine.start(t, 0);
   }
-  return { k };
 }
 
 function finishPolicy(k: Kernel, policy: Policy): PolicyResult {

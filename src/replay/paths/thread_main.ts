@@ -13,6 +13,7 @@ import { cpu_access, faultable, faultBegin, faultEnd, tryAccess } from './cpu_ac
 import { do_user_addr_fault } from './do_user_addr_fault.js';
 import type { Path } from './vm_fault.js';
 import { opHandler } from './ops.js';
+import type { ThreadRows } from '../thread_rows.js';
 
 /** The event table's columns: exactly what src/ingest/load.ts gives. */
 export type EventColumns = EventColumnArrays;
@@ -62,7 +63,7 @@ function outcomeOf(path: string, violated: boolean): string {
   return violated ? 'violation' : 'ok';
 }
 
-export function* thread_main(k: Kernel, task: Thread, rows: Int32Array, cols: EventColumns, gapTiming: boolean): Path<void> {
+export function* thread_main(k: Kernel, task: Thread, rows: ThreadRows, cols: EventColumns, gapTiming: boolean): Path<void> {
   const cpn = k.costs.cyclesPerNs;
   const hitCost = k.costs.access_hit;
   const stats = k.stats;
@@ -77,8 +78,7 @@ export function* thread_main(k: Kernel, task: Thread, rows: Int32Array, cols: Ev
   const lastHist: (Histogram | null)[] = [null, null, null];
   const ev = k.events;
   let prevTs = -1;
-  for (let j = 0; j < rows.length; j++) {
-    const r = rows[j]!;
+  for (let r = rows.next(); r >= 0; r = rows.next()) {
     const op = cols.op[r]!;
     if (op >= FIRST_OBSERVATION_OP) continue;
     if (task.exited) {
