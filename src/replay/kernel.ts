@@ -42,6 +42,25 @@ export class Thread extends Task {
   lastTable: PteTable | undefined = undefined;
   lastTableNo = -1;
   lastTableMm: Mm | null = null;
+  /** Work the thread resumes without its program (thread_main's hit loop), if any. */
+  inline: InlineResume | null = null;
+
+  /** Heap callback: a parked hit loop continues on its own; otherwise the program continues. */
+  override fire(): void {
+    const i = this.inline;
+    if (i !== null && i.parked && !i.resume()) return;
+    this.run();
+  }
+}
+
+/**
+ * A thread's work that runs outside its program's generator (paths/thread_main.ts: runs of
+ * cache-hitting accesses). While `parked`, the thread's heap event belongs to it: `resume()`
+ * continues it and returns true when the program must continue.
+ */
+export interface InlineResume {
+  parked: boolean;
+  resume(): boolean;
 }
 
 /**

@@ -5,18 +5,26 @@
  * touched, not with events").
  *
  * The table is cut into blocks of BLOCK_ROWS rows. planThreads() notes, per thread, the blocks
- * that hold its rows (a few integers per thread per block). A block's rows are grouped by thread
- * (a counting sort) when the first thread enters it, shared by every thread inside it, and
- * dropped when the last one leaves. Threads of a time-ordered trace move through the blocks
- * together, so each block is sorted once; a trace written thread by thread has each thread in
- * a block of its own. At most one block per thread is alive.
+ * that hold its rows, and per block how many threads it holds (a few integers per thread per
+ * block). In a block of few threads each thread scans the tid column for its rows. A block of
+ * many threads is grouped by thread (a counting sort) when the first thread enters it, shared
+ * by every thread inside it, and dropped when the last one leaves: threads of a time-ordered
+ * trace move through the blocks together, so each block is grouped once, and at most one
+ * grouped block per thread is alive.
  */
 import { Op } from '../ingest/schema.js';
 import type { EventColumnArrays } from '../ingest/batch.js';
 
-const BLOCK_SHIFT = 14;
-/** Rows per block: 16Ki rows, 64 KiB of row numbers while a block is alive. */
-export const BLOCK_ROWS = 1 << BLOCK_SHIFT;
+/** Rows per block: 16Ki rows, 64 KiB of row numbers while a grouped block is alive. */
+export const BLOCK_ROWS = 1 << 14;
+
+/**
+ * Blocks with at most this many threads are read by each thread scanning the block's tid
+ * column for its own rows (a compare per row per thread, no per-block work); blocks with more
+ * are grouped by thread once and shared, so a 128-thread trace does not cost 128 compares per
+ * row.
+ */
+export const SCAN_MAX_THREADS = 8;
 
 /** One traced thread: its tid, pid, dense slot number, and the blocks that hold its rows. */
 export interface ThreadPlan {
@@ -34,40 +42,50 @@ export interface TracePlan {
   threads: ThreadPlan[];
   forkedPids: Set<number>;
   slotOfTid: Map<number, number>;
+  /** Threads with rows in each block. */
+  blockThreads: Int32Array;
 }
 
 /**
- * One pass over the table: threads in order of first appearance, the blocks each appears in,
- * and the pids fork rows create.
+ * One pass over the table: threads in order of first appearance, the blocks each appears in
+ * and how many threads each block holds, and the pids fork rows create. Works on runs of one
+ * tid, so a row costs a compare or two.
  */
 export function planThreads(cols: EventColumnArrays): TracePlan {
   const n = cols.ts.length;
+  const { tid, op } = cols;
   const slotOfTid = new Map<number, number>();
   const threads: { tid: number; pid: number; blocks: number[]; rowCount: number }[] = [];
+  const blockThreads = new Int32Array(Math.ceil(n / BLOCK_ROWS));
   const forkedPids = new Set<number>();
-  let lastTid = NaN;
-  let cur = threads[0]!;
-  for (let r = 0; r < n; r++) {
-    const tid = cols.tid[r]!;
-    if (tid !== lastTid) {
-      let s = slotOfTid.get(tid);
+  for (let b = 0; b < blockThreads.length; b++) {
+    const end = Math.min(n, (b + 1) * BLOCK_ROWS);
+    for (let r = b * BLOCK_ROWS; r < end; ) {
+      const t = tid[r]!;
+      const runStart = r;
+      while (r < end && tid[r] === t) {
+        if (op[r] === Op.fork) forkedPids.add(cols.arg[r]!);
+        r++;
+      }
+      let s = slotOfTid.get(t);
       if (s === undefined) {
         s = threads.length;
-        slotOfTid.set(tid, s);
-        threads.push({ tid, pid: cols.pid[r]!, blocks: [], rowCount: 0 });
+        slotOfTid.set(t, s);
+        threads.push({ tid: t, pid: cols.pid[runStart]!, blocks: [], rowCount: 0 });
       }
-      cur = threads[s]!;
-      lastTid = tid;
+      const th = threads[s]!;
+      th.rowCount += r - runStart;
+      if (th.blocks.length === 0 || th.blocks[th.blocks.length - 1] !== b) {
+        th.blocks.push(b);
+        blockThreads[b]!++;
+      }
     }
-    const b = r >>> BLOCK_SHIFT;
-    if (cur.blocks.length === 0 || cur.blocks[cur.blocks.length - 1] !== b) cur.blocks.push(b);
-    cur.rowCount++;
-    if (cols.op[r] === Op.fork) forkedPids.add(cols.arg[r]!);
   }
   return {
     threads: threads.map((t, slot) => ({ ...t, slot, blocks: Int32Array.from(t.blocks) })),
     forkedPids,
     slotOfTid,
+    blockThreads,
   };
 }
 
@@ -82,17 +100,17 @@ interface Block {
 /** The blocks alive during one replay, shared by its threads' cursors. */
 export class RowBlocks {
   private readonly alive = new Map<number, Block>();
-  /** Blocks sorted so far (a test sees each block sorted once when threads move together). */
+  /** Blocks grouped by thread so far (a test sees each block grouped once when threads move together). */
   sorted = 0;
 
-  constructor(private readonly cols: EventColumnArrays, private readonly plan: TracePlan) {}
+  constructor(readonly cols: EventColumnArrays, readonly plan: TracePlan) {}
 
   /** The cursor over one thread's rows. */
   cursor(t: ThreadPlan): ThreadRows {
     return new ThreadRows(this, t);
   }
 
-  /** Enter block `b`: sort it if no thread is in it. */
+  /** Enter block `b`: group it by thread if no thread is in it. */
   enter(b: number): Block {
     let blk = this.alive.get(b);
     if (blk === undefined) {
@@ -109,7 +127,7 @@ export class RowBlocks {
     if (--blk.readers === 0) this.alive.delete(b);
   }
 
-  /** Blocks alive now. */
+  /** Grouped blocks alive now. */
   get aliveCount(): number {
     return this.alive.size;
   }
@@ -118,7 +136,7 @@ export class RowBlocks {
   private sort(b: number): Block {
     this.sorted++;
     const { tid } = this.cols;
-    const first = b << BLOCK_SHIFT;
+    const first = b * BLOCK_ROWS;
     const end = Math.min(tid.length, first + BLOCK_ROWS);
     const slots = this.plan.threads.length;
     const start = new Int32Array(slots + 1);
@@ -147,16 +165,35 @@ export class RowBlocks {
 
 /** One thread's rows in file order: `next()` returns the next row number, or -1 at the end. */
 export class ThreadRows {
+  /** In a scanned block: the next row to look at and the block's end. */
+  private scan = 0;
+  private scanEnd = 0;
+  /** In a grouped block: its rows, the next position and the end of this thread's rows. */
   private rows: Int32Array = new Int32Array(0);
   private pos = 0;
   private end = 0;
   /** Index into the thread's block list of the block being read (-1 before the first). */
   private at = -1;
+  /** The block being read is grouped (entered in RowBlocks). */
+  private grouped = false;
+  private readonly tidCol: Int32Array;
+  private readonly tid: number;
 
-  constructor(private readonly blocks: RowBlocks, private readonly t: ThreadPlan) {}
+  constructor(private readonly blocks: RowBlocks, private readonly t: ThreadPlan) {
+    this.tidCol = blocks.cols.tid;
+    this.tid = t.tid;
+  }
 
   next(): number {
     if (this.pos < this.end) return this.rows[this.pos++]!;
+    const tidCol = this.tidCol;
+    for (let r = this.scan; r < this.scanEnd; r++) {
+      if (tidCol[r] === this.tid) {
+        this.scan = r + 1;
+        return r;
+      }
+    }
+    this.scan = this.scanEnd;
     return this.advance();
   }
 
@@ -164,12 +201,19 @@ export class ThreadRows {
   private advance(): number {
     const list = this.t.blocks;
     if (this.at >= list.length) return -1;
-    if (this.at >= 0) this.blocks.leave(list[this.at]!);
+    if (this.grouped) this.blocks.leave(list[this.at]!);
     if (++this.at >= list.length) return -1;
-    const blk = this.blocks.enter(list[this.at]!);
-    this.rows = blk.rows;
-    this.pos = blk.start[this.t.slot]!;
-    this.end = blk.start[this.t.slot + 1]!;
-    return this.rows[this.pos++]!;
+    const b = list[this.at]!;
+    this.grouped = this.blocks.plan.blockThreads[b]! > SCAN_MAX_THREADS;
+    if (this.grouped) {
+      const blk = this.blocks.enter(b);
+      this.rows = blk.rows;
+      this.pos = blk.start[this.t.slot]!;
+      this.end = blk.start[this.t.slot + 1]!;
+    } else {
+      this.scan = b * BLOCK_ROWS;
+      this.scanEnd = Math.min(this.tidCol.length, this.scan + BLOCK_ROWS);
+    }
+    return this.next();
   }
 }

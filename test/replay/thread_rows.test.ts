@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Op } from '../../src/ingest/schema.js';
 import type { EventColumnArrays } from '../../src/ingest/batch.js';
-import { BLOCK_ROWS, RowBlocks, planThreads, type ThreadRows } from '../../src/replay/thread_rows.js';
+import { BLOCK_ROWS, RowBlocks, SCAN_MAX_THREADS, planThreads, type ThreadRows } from '../../src/replay/thread_rows.js';
 
 /** A table whose row r belongs to thread `tidOf(r)` (pid 1, reads). */
 function table(n: number, tidOf: (r: number) => number): EventColumnArrays {
@@ -26,15 +26,18 @@ function expected(cols: EventColumnArrays, tid: number): number[] {
 describe('per-thread row cursors', () => {
   const n = 3 * BLOCK_ROWS + 123;
 
-  it('give each thread its rows in file order when threads interleave, across block boundaries', () => {
-    // Irregular interleaving: runs of one tid of varying length, threads absent from some blocks.
-    const cols = table(n, (r) => (r < BLOCK_ROWS ? 10 + ((r >> 3) % 3) : 10 + ((r * 7) % 5)));
+  // Few threads: each cursor scans the blocks; many: blocks are grouped by thread and shared.
+  it.each([5, SCAN_MAX_THREADS + 4])('give each of %i interleaved threads its rows in file order, across block boundaries', (threads) => {
+    // Irregular interleaving: runs of one tid of varying length; thread 10+threads-1 is absent
+    // from block 0.
+    const cols = table(n, (r) => (r < BLOCK_ROWS ? 10 + ((r >> 3) % (threads - 1)) : 10 + ((r * 7) % threads)));
     const plan = planThreads(cols);
-    expect(plan.threads.map((t) => t.tid)).toEqual([10, 11, 12, 13, 14]);
-    expect(plan.threads.find((t) => t.tid === 13)!.blocks).toEqual(Int32Array.from([1, 2, 3]));
+    expect(plan.threads.map((t) => t.tid)).toEqual(Array.from({ length: threads }, (_, i) => 10 + i));
+    expect(plan.threads[threads - 1]!.blocks).toEqual(Int32Array.from([1, 2, 3]));
+    expect([...plan.blockThreads]).toEqual([threads - 1, threads, threads, threads]);
     const blocks = new RowBlocks(cols, plan);
     const cursors = plan.threads.map((t) => blocks.cursor(t));
-    // Advance all cursors together, as the replay's threads do: each block is sorted once.
+    // Advance all cursors together, as the replay's threads do.
     const got: number[][] = plan.threads.map(() => []);
     let live = cursors.length;
     while (live > 0) {
@@ -51,10 +54,16 @@ describe('per-thread row cursors', () => {
     plan.threads.forEach((t, i) => expect(got[i]).toEqual(expected(cols, t.tid)));
     expect(plan.threads.reduce((a, t) => a + t.rowCount, 0)).toBe(n);
     expect(blocks.aliveCount).toBe(0);
+    // Blocks of few threads are scanned, never grouped; the others are grouped (at least once
+    // each; again when every thread in one left it before another thread entered).
+    if (threads <= SCAN_MAX_THREADS) expect(blocks.sorted).toBe(0);
+    else expect(blocks.sorted).toBeGreaterThanOrEqual(4);
   });
 
-  it('keep at most one block per thread alive when a trace is written thread by thread', () => {
-    const per = Math.ceil(n / 4);
+  it('keep at most one grouped block per thread alive when a trace is written thread by thread', () => {
+    // 1000 rows per thread: about 16 threads per block, so blocks are grouped.
+    const per = 1000;
+    const threads = Math.ceil(n / per);
     const cols = table(n, (r) => 100 + Math.floor(r / per));
     const plan = planThreads(cols);
     const blocks = new RowBlocks(cols, plan);
@@ -65,12 +74,13 @@ describe('per-thread row cursors', () => {
         const r = c.next();
         if (r >= 0) got[i]!.push(r);
       });
-      expect(blocks.aliveCount).toBeLessThanOrEqual(4);
+      expect(blocks.aliveCount).toBeLessThanOrEqual(threads);
     }
     cursors.forEach((c, i) => got[i]!.push(...drain(c)));
     plan.threads.forEach((t, i) => expect(got[i]).toEqual(expected(cols, t.tid)));
-    // Every block sorted once: no block was dropped while a thread still needed it.
-    expect(blocks.sorted).toBe(Math.ceil(n / BLOCK_ROWS));
+    expect(Math.min(...plan.blockThreads.subarray(0, -1))).toBeGreaterThan(SCAN_MAX_THREADS);
+    // All threads start together, so each block of many threads is grouped exactly once.
+    expect(blocks.sorted).toBe(plan.blockThreads.filter((c) => c > SCAN_MAX_THREADS).length);
   });
 
   it('return -1 at the end, and keep returning it', () => {

@@ -19,6 +19,9 @@ const SEQ_SPAN = 2 ** 32;
 class View {
   seq = 0;
   readonly pages = new Map<number, Float64Array>();
+  /** One-entry cache of `pages` (accesses cluster; a chunk's array is never replaced). */
+  lastChunk = -1;
+  lastArr: Float64Array | undefined = undefined;
   constructor(
     readonly id: number,
     readonly parent: View | null,
@@ -53,8 +56,19 @@ export class Oracle {
 
   /** The version `view` expects at key (a page number for private views, an index for objects). */
   expected(view: number, key: number): number {
-    const arr = this.views[view]!.pages.get(Math.floor(key / PTRS_PER_PTE));
+    const arr = this.chunk(this.views[view]!, Math.floor(key / PTRS_PER_PTE));
     return arr === undefined ? 0 : arr[key % PTRS_PER_PTE]!;
+  }
+
+  /** The array of chunk `c` of view `v`, if any writes reached it. */
+  private chunk(v: View, c: number): Float64Array | undefined {
+    if (v.lastChunk === c) return v.lastArr;
+    const arr = v.pages.get(c);
+    if (arr !== undefined) {
+      v.lastChunk = c;
+      v.lastArr = arr;
+    }
+    return arr;
   }
 
   /** A write through `view` at key: returns the new version (to store in the folio). */
@@ -93,7 +107,7 @@ export class Oracle {
 
   private store(v: View, key: number, version: number): void {
     const k = Math.floor(key / PTRS_PER_PTE);
-    let arr = v.pages.get(k);
+    let arr = this.chunk(v, k);
     if (arr === undefined) {
       arr = new Float64Array(PTRS_PER_PTE);
       v.pages.set(k, arr);
