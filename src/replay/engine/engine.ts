@@ -31,6 +31,8 @@ export class Callback implements SimEvent {
 export class Engine {
   readonly heap = new EventHeap();
   now = 0;
+  /** The next event to fire, already taken from the heap by park(). */
+  private next: SimEvent | null = null;
   readonly cpus: Cpu[];
   private readonly runQueue: Task[] = [];
   private runQueueHead = 0;
@@ -83,12 +85,26 @@ export class Engine {
   runFor(budget: number): boolean {
     const heap = this.heap;
     for (let n = 0; n < budget; n++) {
-      const ev = heap.pop();
-      if (ev === undefined) return true;
+      let ev = this.next;
+      if (ev !== null) this.next = null;
+      else {
+        ev = heap.pop() ?? null;
+        if (ev === null) return true;
+      }
       this.now = heap.lastTime;
       ev.fire();
     }
-    return heap.size === 0;
+    return heap.size === 0 && this.next === null;
+  }
+
+  /**
+   * Queue `task` to continue at `cycle`, not before the earliest queued event, as the last act
+   * of the event being fired: the earliest event is taken out in the same sift
+   * (EventHeap.replaceTop) and fired next by runFor. Only for a task that stops right after
+   * (returns to runFor), since the heap no longer holds the next event meanwhile.
+   */
+  park(cycle: number, task: Task): void {
+    this.next = this.heap.replaceTop(cycle, task);
   }
 
   /** The task gives up its CPU to sleep on `block` (already queued by the caller). */

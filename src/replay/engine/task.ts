@@ -152,7 +152,8 @@ export class Task implements SimEvent {
         e.now = t;
         continue;
       }
-      heap.push(t, this);
+      // run() is always the last act of the event being fired (Task.fire, an idle wake-up)
+      e.park(t, this);
       return;
     }
   }

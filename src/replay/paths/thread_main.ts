@@ -186,7 +186,8 @@ class RowLoop implements InlineResume {
       this.hitEnded(r, op, t0);
       return true;
     }
-    heap.push(t, this.task);
+    // The thread stops here and its caller returns to the engine: Engine.park's condition.
+    e.park(t, this.task);
     this.parked = true;
     this.parkedRow = r;
     this.parkedOp = op;
