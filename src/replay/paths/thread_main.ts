@@ -7,7 +7,7 @@
 import type { InlineResume, Kernel, Thread } from '../kernel.js';
 import type { EventColumnArrays } from '../../ingest/batch.js';
 import { FIRST_OBSERVATION_OP, Op, OPS } from '../../ingest/schema.js';
-import { BLOCKED, type Block } from '../engine/task.js';
+import { BLOCKED, type Block, type Step } from '../engine/task.js';
 import type { Histogram } from '../stats/histogram.js';
 import { cpu_access, faultable, faultBegin, faultEnd, tryAccess } from './cpu_access.js';
 import { do_user_addr_fault } from './do_user_addr_fault.js';
@@ -202,6 +202,119 @@ class RowLoop implements InlineResume {
     this.k.events?.event(r, this.task.tid, op, 'hit', 'ok', t0, now, 0);
   }
 
+  // A slow row: what run() hands over, as steps for thread_main's generator to yield. Written
+  // as a small state machine instead of generator code so that the generator, resumed after
+  // every fault, has few registers to save and restore.
+  private stage = Stage.Op;
+  private row = 0;
+  private violations = 0;
+  /** The histogram of the last path each access op was served by (latencyOf() without two string-keyed map lookups when the path repeats). */
+  private readonly lastPath: string[] = ['', '', ''];
+  private readonly lastHist: (Histogram | null)[] = [null, null, null];
+
+  /** The first step of slow row `r`, or null when it needs none. */
+  slowStart(r: number): Step | null {
+    const { k, task, cols } = this;
+    this.row = r;
+    if (this.waitFor >= 0) {
+      this.stage = Stage.Arrival;
+      return waitUntil(k, task, this.waitFor);
+    }
+    const op = cols.op[r]!;
+    task.path = '';
+    task.retries = 0;
+    this.violations = k.stats.summary.integrity_violations;
+    if (op <= Op.fetch) {
+      const addr = cols.addr[r]!;
+      const write = op === Op.write;
+      task.faulted = false;
+      if ((addr % 4096) + cols.len[r]! <= 4096 && faultable(task, addr)) {
+        // cpu_access()'s first iteration for a one-page access, without a generator of its
+        // own, through the same helpers; a further fault on the page continues in cpu_access
+        // with this one counted.
+        faultBegin(k, task, addr, write);
+        this.stage = Stage.Fault;
+        return do_user_addr_fault(k, task, addr, write);
+      }
+      this.stage = Stage.Access;
+      return cpu_access(k, task, addr, cols.len[r]!, write);
+    }
+    this.stage = Stage.Op;
+    if (op === Op.compute) return Math.round(cols.arg[r]! * this.cpn);
+    const h = opHandler(op);
+    if (h !== undefined) return h(k, task, { row: r, addr: cols.addr[r]!, len: cols.len[r]!, arg: cols.arg[r]! });
+    k.stats.count(`op_not_emulated.${OPS[op]}`);
+    return this.slow(undefined);
+  }
+
+  /** The next step of the slow row after the last one returned `input`, or null at its end. */
+  slow(input: unknown): Step | null {
+    const { k, task, cols } = this;
+    const r = this.row;
+    switch (this.stage) {
+      case Stage.Arrival:
+        this.arrived(r);
+        return null;
+      case Stage.Fault: {
+        const addr = cols.addr[r]!;
+        const write = cols.op[r] === Op.write;
+        if (faultEnd(k, task, input as number)) {
+          if (!tryAccess(k, task, addr, write)) {
+            this.stage = Stage.Access;
+            return cpu_access(k, task, addr, cols.len[r]!, write, 1);
+          }
+          if (task.path === '') task.path = 'hit';
+        }
+        return this.accessCost();
+      }
+      case Stage.Access:
+        return this.accessCost();
+      case Stage.AccessCost:
+        this.accessDone();
+        return null;
+      case Stage.Op: {
+        const op = cols.op[r]!;
+        const path = task.path || OPS[op]!;
+        k.stats.latencyOf(OPS[op]!, path).record(k.now - this.t0);
+        k.events?.event(r, task.tid, op, path, outcomeOf(path, this.violations !== k.stats.summary.integrity_violations), this.t0, k.now, task.retries);
+        return null;
+      }
+    }
+  }
+
+  /** The access itself after its faults: hitCost, inline when nothing can happen meanwhile. */
+  private accessCost(): Step | null {
+    if (!this.task.runAhead(this.hitCost)) {
+      this.stage = Stage.AccessCost;
+      return this.hitCost;
+    }
+    this.accessDone();
+    return null;
+  }
+
+  /** A slow access ended: its latency under the path that served it. */
+  private accessDone(): void {
+    const { k, task } = this;
+    const stats = k.stats;
+    const r = this.row;
+    const op = this.cols.op[r]!;
+    const lat = k.now - this.t0;
+    const path = task.path;
+    let h = this.lastHist[op]!;
+    if (h === null || this.lastPath[op] !== path) {
+      h = this.lastHist[op] = stats.latencyOf(OPS[op]!, path);
+      this.lastPath[op] = path;
+    }
+    h.record(lat);
+    if (task.faulted) stats.faultLatency.record(lat);
+    k.events?.event(r, task.tid, op, path, outcomeOf(path, this.violations !== stats.summary.integrity_violations), this.t0, k.now, task.retries);
+  }
+
+  /** The end of the rows: hits of exactly hitCost go into the histograms in bulk. */
+  finish(): void {
+    for (let op = 0; op < 3; op++) this.hit[op]!.recordMany(this.hitCost, this.inlineHits[op]!);
+  }
+
   /** The parked hit ended (the thread's heap event fired): continue; true to hand to the program. */
   resume(): boolean {
     this.parked = false;
@@ -213,17 +326,24 @@ class RowLoop implements InlineResume {
   }
 }
 
+/** Where a slow row is (RowLoop.slow): what the generator's last step was for. */
+const enum Stage {
+  /** Waited for the row's arrival. */
+  Arrival,
+  /** The first fault of a one-page access (do_user_addr_fault) returned. */
+  Fault,
+  /** cpu_access() (the access page by page, faulting as needed) returned. */
+  Access,
+  /** The access's own cost (hitCost) was charged. */
+  AccessCost,
+  /** Any other op's path (or compute cycles) ended. */
+  Op,
+}
+
 export function* thread_main(k: Kernel, task: Thread, rows: ThreadRows, cols: EventColumns, gapTiming: boolean): Path<void> {
-  const cpn = k.costs.cyclesPerNs;
-  const hitCost = k.costs.access_hit;
-  const stats = k.stats;
+  // Kept to a few variables: a generator's registers are saved and restored at every yield.
   const loop = new RowLoop(k, task, rows, cols, gapTiming);
   task.inline = loop;
-  // The histogram of the last path each access op was served by (latencyOf() without the two
-  // string-keyed map lookups when the path repeats, as it does in runs of faults).
-  const lastPath: string[] = ['', '', ''];
-  const lastHist: (Histogram | null)[] = [null, null, null];
-  const ev = k.events;
   for (;;) {
     const r = loop.run();
     if (r === PARKED) {
@@ -231,58 +351,9 @@ export function* thread_main(k: Kernel, task: Thread, rows: ThreadRows, cols: Ev
       continue;
     }
     if (r === END) break;
-    if (loop.waitFor >= 0) {
-      yield waitUntil(k, task, loop.waitFor);
-      loop.arrived(r);
-      continue;
-    }
-    const t0 = loop.t0;
-    const op = cols.op[r]!;
-    if (op <= Op.fetch) {
-      const addr = cols.addr[r]!;
-      const write = op === Op.write;
-      const len = cols.len[r]!;
-      task.path = '';
-      task.faulted = false;
-      task.retries = 0;
-      const violations = stats.summary.integrity_violations;
-      if ((addr % 4096) + len <= 4096 && faultable(task, addr)) {
-        // cpu_access()'s first iteration for a one-page access, inline (no generator of its
-        // own), through the same helpers; a further fault on the page continues in cpu_access
-        // with this one counted.
-        faultBegin(k, task, addr, write);
-        if (faultEnd(k, task, (yield do_user_addr_fault(k, task, addr, write)) as number)) {
-          if (tryAccess(k, task, addr, write)) {
-            if (task.path === '') task.path = 'hit';
-          } else yield cpu_access(k, task, addr, len, write, 1);
-        }
-      } else yield cpu_access(k, task, addr, len, write);
-      if (!task.runAhead(hitCost)) yield hitCost;
-      const lat = k.now - t0;
-      const path = task.path;
-      let h = lastHist[op]!;
-      if (h === null || lastPath[op] !== path) {
-        h = lastHist[op] = stats.latencyOf(OPS[op]!, path);
-        lastPath[op] = path;
-      }
-      h.record(lat);
-      if (task.faulted) stats.faultLatency.record(lat);
-      if (ev !== null) ev.event(r, task.tid, op, task.path, outcomeOf(task.path, violations !== stats.summary.integrity_violations), t0, k.now, task.retries);
-      continue;
-    }
-    task.path = '';
-    task.retries = 0;
-    const violations = stats.summary.integrity_violations;
-    if (op === Op.compute) yield Math.round(cols.arg[r]! * cpn);
-    else {
-      const h = opHandler(op);
-      if (h === undefined) stats.count(`op_not_emulated.${OPS[op]}`);
-      else yield h(k, task, { row: r, addr: cols.addr[r]!, len: cols.len[r]!, arg: cols.arg[r]! });
-    }
-    const path = task.path || OPS[op]!;
-    stats.latencyOf(OPS[op]!, path).record(k.now - t0);
-    if (ev !== null) ev.event(r, task.tid, op, path, outcomeOf(path, violations !== stats.summary.integrity_violations), t0, k.now, task.retries);
+    let input: unknown = undefined;
+    for (let step = loop.slowStart(r); step !== null; step = loop.slow(input)) input = yield step;
   }
   task.inline = null;
-  for (let op = 0; op < 3; op++) loop.hit[op]!.recordMany(hitCost, loop.inlineHits[op]!);
+  loop.finish();
 }
