@@ -4,6 +4,8 @@
  *   loop measured in the same run: a plain typed-array pass over the same events doing one hash
  *   lookup each);
  * - faults/s on a fault-dominated trace (target: >= 500 thousand/s);
+ * - both traces again with one thread instead of four (no targets): what the interleaving of
+ *   threads, exact in time, costs;
  * - peak RSS at 1M and 10M events over the same pages, each against the same table loaded and
  *   scanned without a replay: what the replay adds must not grow with events (target: the 10M
  *   figure at most twice the 1M one). The in-memory input table itself is 37 bytes per event.
@@ -23,9 +25,11 @@ interface Child {
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'lib', 'replay_child.js');
 
-function child(mode: string, n: number, ctx: BenchContext): Child {
-  ctx.log(`replay bench: ${mode} ${n.toLocaleString('en-US')} events`);
-  const out = execFileSync(process.execPath, ['--max-old-space-size=8192', CHILD, mode, String(n)], { encoding: 'utf8' });
+/** One child run; `threads` traced threads in the table (replay_child's default is 4). */
+function child(mode: string, n: number, ctx: BenchContext, threads = 4): Child {
+  ctx.log(`replay bench: ${mode} ${n.toLocaleString('en-US')} events, ${threads} threads`);
+  const env = { ...process.env, BENCH_THREADS: String(threads) };
+  const out = execFileSync(process.execPath, ['--max-old-space-size=8192', CHILD, mode, String(n)], { encoding: 'utf8', env });
   return JSON.parse(out.trim().split('\n').pop()!) as Child;
 }
 
@@ -36,6 +40,9 @@ export const section: BenchSection = {
     const base = child('baseline', n, ctx);
     const hits = child('hits', n, ctx);
     const faults = child('faults', Math.min(n, 2_000_000), ctx);
+    // The same traces with one thread: no interleaving, so no heap round trip per step.
+    const hits1 = child('hits', n, ctx, 1);
+    const faults1 = child('faults', Math.min(n, 2_000_000), ctx, 1);
     const small = child('hits', Math.min(n, 1_000_000), ctx);
     // The same table loaded and scanned without a replay: what the input alone costs in RSS.
     const smallBase = child('baseline', Math.min(n, 1_000_000), ctx);
@@ -45,6 +52,8 @@ export const section: BenchSection = {
       { name: 'replay, hit-dominated', value: hits.events / hits.seconds, unit: 'events/s', target: { of: 'value', op: '>=', threshold: 3e6 } },
       { name: 'replay vs baseline loop', value: hits.events / hits.seconds, unit: 'events/s', baseline: { name: 'baseline loop', value: baseRate }, target: { of: 'ratio', op: '>=', threshold: 0.2 } },
       { name: 'replay, fault-dominated', value: faults.faults / faults.seconds, unit: 'faults/s', target: { of: 'value', op: '>=', threshold: 5e5 } },
+      { name: 'replay, hit-dominated, 1 thread', value: hits1.events / hits1.seconds, unit: 'events/s', baseline: { name: 'baseline loop', value: baseRate } },
+      { name: 'replay, fault-dominated, 1 thread', value: faults1.faults / faults1.seconds, unit: 'faults/s' },
       { name: `peak RSS, ${small.events.toLocaleString('en-US')} events`, value: small.maxRssMiB, unit: 'MiB', baseline: { name: 'same table, no replay', value: smallBase.maxRssMiB } },
       { name: `peak RSS, ${hits.events.toLocaleString('en-US')} events`, value: hits.maxRssMiB, unit: 'MiB', baseline: { name: 'same table, no replay', value: base.maxRssMiB } },
       {

@@ -5,7 +5,8 @@
  *
  * Modes: `hits N` (4 threads; each writes 256 pages once, then N/4 accesses cycling over them),
  * `faults N` (4 threads each writing N/4 fresh pages), `baseline N` (the hits trace, but a plain
- * typed-array pass doing one Map lookup per event instead of a replay).
+ * typed-array pass doing one Map lookup per event instead of a replay). BENCH_THREADS=N sets the
+ * number of threads (default 4).
  */
 import { Op } from '../../src/ingest/schema.js';
 import { replay } from '../../src/replay/replay.js';
