@@ -17,7 +17,7 @@ import { println, type CliIO } from './io.js';
 /** Warnings printed before saying how many more there were. */
 const MAX_PRINTED_WARNINGS = 20;
 
-/** Default `--workers`: two CSV parser threads when there is more than one core. */
+/** Default `--workers`: two parser threads (CSV, perf, ftrace) when there is more than one core. */
 export const DEFAULT_WORKERS = availableParallelism() > 1 ? 2 : 0;
 
 /** The `--format`, `--pid` and `--workers` options shared by commands that read traces. */
@@ -33,7 +33,7 @@ export function inputOptions<T>(y: Argv<T>) {
     })
     .option('workers', {
       type: 'number', default: DEFAULT_WORKERS,
-      describe: 'Worker threads parsing CSV input (0: parse in the main thread); output is identical either way',
+      describe: 'Worker threads parsing CSV, perf script and ftrace input (0: parse in the main thread); output is identical either way',
     })
     .check((argv) => {
       const workers = argv.workers as number;

@@ -3,10 +3,10 @@
  * parsing for one piece of complete lines, into typed columns. `parsePiece` is pure; when this
  * module runs as a worker thread it serves pieces posted by the pool, transferring the columns.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import Papa from 'papaparse';
 import { allocColumns, type EventColumnArrays } from './batch.js';
 import { CsvRowDecoder, type CsvLayout } from './csv.js';
+import { servePieces } from './pieces.js';
 import { MAX_REPORTED_ERRORS, type EventSink } from './reader.js';
 import { Counters } from '../util/diagnostics.js';
 import type { InputIssue } from '../util/errors.js';
@@ -76,22 +76,7 @@ export function parsePiece(init: CsvPieceInit, bytes: Uint8Array): CsvPieceResul
 /** Marker in workerData that makes this module serve pieces. */
 export const CSV_WORKER_MARK = 'mmreplay-csv-worker';
 
-/** Message from the pool to a worker. */
-export interface CsvPieceRequest {
-  id: number;
-  init?: CsvPieceInit;
-  bytes: Uint8Array;
-}
-
-if (parentPort !== null && workerData === CSV_WORKER_MARK) {
-  const port = parentPort;
-  let init: CsvPieceInit | undefined;
-  port.on('message', (req: CsvPieceRequest) => {
-    init = req.init ?? init;
-    const result = parsePiece(init!, req.bytes);
-    const c = result.columns;
-    const transfer = [c.ts, c.pid, c.tid, c.op, c.addr, c.len, c.arg, result.line].map((a) => a.buffer as ArrayBuffer);
-    port.postMessage({ id: req.id, result }, transfer);
-  });
-  port.postMessage('ready');
-}
+servePieces(CSV_WORKER_MARK, parsePiece, (r) => {
+  const c = r.columns;
+  return [c.ts, c.pid, c.tid, c.op, c.addr, c.len, c.arg, r.line].map((a) => a.buffer as ArrayBuffer);
+});

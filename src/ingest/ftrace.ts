@@ -6,7 +6,7 @@
  * trace-cmd prefixes lines of a named buffer with `NAME:`, which the header scan skips as part
  * of the comm. Bodies are handled by the same tracepoint handlers as perf (tracepoints.ts).
  */
-import type { ReaderContext, TraceReader } from './reader.js';
+import type { ReaderContext } from './reader.js';
 import { TraceTextReader } from './trace_text_reader.js';
 import { NameEnd, countStyleLines, parseHeader, scanEventName, type EventToken } from './perf_header.js';
 import { DEFAULT_REORDER_CAP } from './perf_state.js';
@@ -22,7 +22,7 @@ export function sniffFtrace(head: string): boolean {
 }
 
 /** A streaming ftrace / trace-cmd report reader; `reorderCap` bounds the reorder buffer (perf_state.ts). */
-export function createFtraceReader(ctx: ReaderContext, reorderCap = DEFAULT_REORDER_CAP): TraceReader {
+export function createFtraceReader(ctx: ReaderContext, reorderCap = DEFAULT_REORDER_CAP): TraceTextReader {
   return new FtraceReader(ctx, reorderCap);
 }
 

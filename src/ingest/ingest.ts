@@ -9,7 +9,6 @@
  * inputs, so several inputs are concatenated in order and validated as one trace. Ingest keeps
  * going past errors to report up to MAX_REPORTED_ERRORS of them, then throws an InputError.
  */
-import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -22,8 +21,11 @@ import { SNIFF_BYTES, detectFormat, isGzip, type InputFormat } from './detect.js
 import { createFtraceReader } from './ftrace.js';
 import { createLackeyReader } from './lackey.js';
 import { createPerfReader } from './perf.js';
+import { readTraceParallel, tracePools, type TracePiecePool } from './trace_parallel.js';
+import type { TraceTextReader } from './trace_text_reader.js';
 import { IssueList, type ReaderContext, type ReaderOptions, type SourceFormat, type TraceReader } from './reader.js';
 import { BATCH_ROWS, FORMAT_VERSION, META } from './schema.js';
+import { ChunkDecoder, endDecoded, pushDecoded } from './text_decode.js';
 import { ValidatingSink } from './validate.js';
 import { Counters } from '../util/diagnostics.js';
 import { InputError, type InputIssue } from '../util/errors.js';
@@ -42,10 +44,12 @@ export interface IngestOptions extends ReaderOptions {
   onBatch: (batch: RecordBatch) => void | Promise<void>;
   /** Rows per batch (default BATCH_ROWS). */
   batchRows?: number;
-  /** Worker threads parsing CSV pieces (default 0: CSV is parsed in this thread). */
+  /** Worker threads parsing CSV, perf and ftrace pieces (default 0: everything is parsed in this thread). */
   workers?: number;
   /** Where CSV pieces are parsed when `workers` > 0 (default: a pool of worker threads). */
   csvPool?: (workers: number) => CsvPiecePool;
+  /** Where perf and ftrace pieces are parsed when `workers` > 0 (default: a pool of worker threads). */
+  tracePool?: (workers: number) => TracePiecePool;
 }
 
 /** What was read from one input. */
@@ -124,10 +128,14 @@ function textReader(format: SourceFormat, ctx: ReaderContext, sink: ValidatingSi
   switch (format) {
     case 'csv': return createCsvReader(ctx);
     case 'lackey': return createLackeyReader(ctx, sink.maxTs + 1);
-    case 'perf': return createPerfReader(ctx);
-    case 'ftrace': return createFtraceReader(ctx);
+    case 'perf': case 'ftrace': return traceReader(format, ctx);
     case 'arrow': throw new Error('arrow is not a text format');
   }
+}
+
+/** The reader of a recorded kernel trace format, which can also take worker-parsed pieces. */
+function traceReader(format: 'perf' | 'ftrace', ctx: ReaderContext): TraceTextReader {
+  return format === 'perf' ? createPerfReader(ctx) : createFtraceReader(ctx);
 }
 
 /** An input opened for reading: its (decompressed) first bytes, all its bytes, and its tally. */
@@ -147,59 +155,14 @@ async function openInput(source: IngestSource): Promise<OpenedInput> {
   return { head, all, gzip, tally };
 }
 
-/**
- * Bytes to text, as one streaming UTF-8 TextDecoder would decode them, but with a fast path for
- * all-ASCII chunks (nearly every trace): `isAscii` is a native SIMD check and a latin1 slice of
- * ASCII bytes equals their UTF-8 decoding, at several times the speed of TextDecoder. Other
- * chunks go through the decoder, and so does the chunk after one of them, so a multi-byte
- * sequence split across chunks is decoded (or replaced) exactly as before. The decoder is
- * created on first use; when ASCII text went before, it keeps a BOM (`ignoreBOM`), as a decoder
- * past the start of its stream does.
- */
-export class ChunkDecoder {
-  private decoder: InstanceType<typeof TextDecoder> | undefined;
-  /** The last chunk went through the decoder, which may hold a partial sequence. */
-  private pending = false;
-  private started = false;
-
-  decode(chunk: Uint8Array): string {
-    if (!this.pending && isAscii(chunk)) {
-      if (chunk.length > 0) this.started = true;
-      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      return buf.toString('latin1');
-    }
-    this.decoder ??= new TextDecoder('utf-8', { ignoreBOM: this.started });
-    const text = this.decoder.decode(chunk, { stream: true });
-    if (chunk.length > 0) {
-      this.started = true;
-      // an ASCII chunk ends any partial sequence the decoder held
-      this.pending = !isAscii(chunk);
-    }
-    return text;
-  }
-
-  /** What the decoder still holds at the end of the input (a replacement character, or ''). */
-  end(): string {
-    return this.decoder === undefined ? '' : this.decoder.decode();
-  }
-}
-
-/**
- * Bytes decoded at a time. Node makes strings decoded from more than about 1 MB external
- * (outside the V8 heap), and character access on those is markedly slower in the parsers.
- */
-const DECODE_PIECE = 512 * 1024;
-
 /** Stream a text input through its format's reader, draining batches after each chunk. */
 async function readText(reader: TraceReader, all: AsyncIterable<Uint8Array>, drain: () => Promise<void>): Promise<void> {
   const decoder = new ChunkDecoder();
   for await (const chunk of all) {
-    for (let at = 0; at < chunk.length; at += DECODE_PIECE) reader.push(decoder.decode(chunk.subarray(at, at + DECODE_PIECE)));
+    pushDecoded(reader, decoder, chunk);
     await drain();
   }
-  const rest = decoder.end();
-  if (rest.length > 0) reader.push(rest);
-  reader.end();
+  endDecoded(reader, decoder);
 }
 
 /** Ingest `sources` in order into one validated event table, batch by batch. */
@@ -226,6 +189,9 @@ export async function ingest(sources: readonly IngestSource[], options: IngestOp
     sink.beginFile(source.name, format === 'arrow' ? 'row' : 'line');
     if (format === 'arrow') metadata = (await readArrowInput({ ...ctx, events: sink }, head, all, drain)).metadata;
     else if (format === 'csv' && workers > 0) await readCsvParallel(ctx, all, (options.csvPool ?? workerPool)(workers), workers, drain);
+    else if ((format === 'perf' || format === 'ftrace') && workers > 0) {
+      await readTraceParallel(traceReader(format, ctx), all, (options.tracePool ?? tracePools.workers)(workers), workers, drain);
+    }
     else await readText(textReader(format, ctx, sink), all, drain);
     await drain();
     inputs.push({ name: source.name, format, gzip, bytes: tally.bytes, sha256: tally.hash.digest('hex'), metadata });

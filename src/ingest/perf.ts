@@ -12,7 +12,7 @@
  * `[CPU]` optional and spaces allowed in COMM. Streaming: ChunkLines keeps only the partial
  * last line between chunks and hands lines on in place (perf_lines.ts).
  */
-import type { ReaderContext, TraceReader } from './reader.js';
+import type { ReaderContext } from './reader.js';
 import { TraceTextReader } from './trace_text_reader.js';
 import { InputError } from '../util/errors.js';
 import { NameEnd, countStyleLines, parseHeader, scanEventName, type EventToken } from './perf_header.js';
@@ -35,7 +35,7 @@ export function sniffPerf(head: string): boolean {
 }
 
 /** A streaming `perf script` reader; `reorderCap` bounds the reorder buffer (perf_state.ts). */
-export function createPerfReader(ctx: ReaderContext, reorderCap = DEFAULT_REORDER_CAP): TraceReader {
+export function createPerfReader(ctx: ReaderContext, reorderCap = DEFAULT_REORDER_CAP): TraceTextReader {
   return new PerfReader(ctx, reorderCap);
 }
 

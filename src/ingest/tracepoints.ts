@@ -38,19 +38,39 @@ function arg(r: EventRec, key: string): number {
   return hexAt(r.text, valueAt(r.text, r.body, r.end, key), r.end);
 }
 
-/** exceptions:page_fault_user: `address=0x.. ip=0x.. error_code=0x..` -> read / write / fetch. */
-function pageFaultUser(st: TraceState, r: EventRec): void {
-  const { text, body, end } = r;
+/** A parsed page_fault_user body: `addr` (BAD, TOO_BIG or the address) and the row's op (or BAD). */
+export interface FaultFields {
+  addr: number;
+  op: number;
+}
+
+/**
+ * exceptions:page_fault_user body `text[body, end)`: `address=0x.. ip=0x.. error_code=0x..`
+ * -> the address and read / write / fetch. Pure, so trace_worker.ts parses it off this thread.
+ */
+export function parseFault(text: string, body: number, end: number, out: FaultFields): void {
   const at = valueAt(text, body, end, 'address=');
-  const addr = hexAt(text, at, end);
+  out.addr = hexAt(text, at, end);
   // As printed, `address=` opens the body: then `error_code=` (which has no place inside
   // `address=HEX`) is searched for only after that value, the same first match as from `body`.
   const from = at === body + 8 ? valueEnd(text, at, end) : body;
   const code = hexAt(text, valueAt(text, from, end, 'error_code='), end);
-  if (addr === TOO_BIG) return st.ctx.counters.add('skipped_kernel_address');
-  if (addr < 0 || code < 0) return st.bad(r, 'bad-field', 'a page_fault_user body: address=0x<hex> ip=0x<hex> error_code=0x<hex>');
-  const op = (code & X86_PF_INSTR) !== 0 ? Op.fetch : (code & X86_PF_WRITE) !== 0 ? Op.write : Op.read;
+  out.op = code < 0 ? BAD : (code & X86_PF_INSTR) !== 0 ? Op.fetch : (code & X86_PF_WRITE) !== 0 ? Op.write : Op.read;
+}
+
+/** The row of a page fault at `addr`, however its line was parsed. */
+export function faultRow(st: TraceState, r: EventRec, op: number, addr: number): void {
   st.row(r.task, r.pid, r.ts, op, addr, 1, 0, r.lineNo);
+}
+
+const fault: FaultFields = { addr: 0, op: 0 };
+
+/** exceptions:page_fault_user -> one read, write or fetch row. */
+export function pageFaultUser(st: TraceState, r: EventRec): void {
+  parseFault(r.text, r.body, r.end, fault);
+  if (fault.addr === TOO_BIG) return st.ctx.counters.add('skipped_kernel_address');
+  if (fault.addr < 0 || fault.op < 0) return st.bad(r, 'bad-field', 'a page_fault_user body: address=0x<hex> ip=0x<hex> error_code=0x<hex>');
+  faultRow(st, r, fault.op, fault.addr);
 }
 
 /** syscalls:sys_enter_mmap: keep len/prot/flags/fd until the exit gives the address. */
