@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { runCaptured } from '../helpers/cli.js';
+import { tempDir } from '../helpers/sources.js';
 
 const TRACE = [
   'ts,pid,tid,op,addr,len,arg',
@@ -16,7 +16,7 @@ const TRACE = [
 ].join('\n');
 
 function workdir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mmreplay-replay-'));
+  const dir = tempDir();
   writeFileSync(join(dir, 't.csv'), `${TRACE}\n`);
   return dir;
 }
@@ -50,7 +50,7 @@ describe('mmreplay replay', () => {
   });
 
   it('bad input exits 2 with file, line and the quoted text, and leaves no run directory', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mmreplay-replay-'));
+    const dir = tempDir();
     writeFileSync(join(dir, 'bad.csv'), 'ts,pid,tid,op,addr,len,arg\n0,1,1,frobnicate,0x1000,,\n');
     const r = await runCaptured(['replay', 'bad.csv', '-o', 'run'], dir);
     expect(r.code).toBe(2);
@@ -59,7 +59,7 @@ describe('mmreplay replay', () => {
   });
 
   it('a migrate to a node not below --nodes is an input error naming the row', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mmreplay-replay-'));
+    const dir = tempDir();
     writeFileSync(join(dir, 'm.csv'), 'ts,pid,tid,op,addr,len,arg\n0,1,1,mmap,0x7f0000000000,4096,0\n1,1,1,migrate,0x7f0000000000,4096,3\n');
     const r = await runCaptured(['replay', 'm.csv', '--nodes', '2', '-o', 'run'], dir);
     expect(r.code).toBe(2);

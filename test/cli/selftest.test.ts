@@ -3,13 +3,13 @@
  * exit 0 (they are findings), --json and --csv carry cases x policies with verdict and reason,
  * bad usage exits 2. Expected verdicts and their kernel references: test/selftest/*.test.ts.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { PRESET_NAMES } from '../../src/replay/policies/presets.js';
 import { runCaptured } from '../helpers/cli.js';
+import { tempDir } from '../helpers/sources.js';
 
 const selftest = (...args: string[]) => runCaptured(['selftest', ...args], process.cwd());
 
@@ -62,7 +62,7 @@ describe('mmreplay selftest cow', () => {
   });
 
   it('--csv FILE: policy,suite,case,variant,verdict,reason, written whole (no temporary left)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mmreplay-selftest-'));
+    const dir = tempDir();
     const file = join(dir, 'cow.csv');
     const run = await selftest('cow', '--policy', 'linux-5.10', '--policy', 'linux-6.12', '--csv', file);
     expect(run.code).toBe(0);

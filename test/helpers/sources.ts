@@ -16,9 +16,14 @@ export function sourceOf(name: string, data: string | Uint8Array, chunk = Infini
   };
 }
 
-/** A fresh temporary directory for one test. */
+/** Directories tempDir() made in the running test file: test/setup.ts removes them after it. */
+export const TEMP_DIRS: string[] = [];
+
+/** A fresh temporary directory for one test, removed after the test file. */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'mmreplay-test-'));
+  const dir = mkdtempSync(join(tmpdir(), 'mmreplay-test-'));
+  TEMP_DIRS.push(dir);
+  return dir;
 }
 
 import { loadEventTable, type EventTable } from '../../src/ingest/load.js';
