@@ -13,6 +13,7 @@
  * data, a lost write; d from outside P's lineage is a leak.
  */
 import { PTRS_PER_PTE } from './pagetable.js';
+import { modPow2 } from '../../util/math.js';
 
 const SEQ_SPAN = 2 ** 32;
 
@@ -57,7 +58,7 @@ export class Oracle {
   /** The version `view` expects at key (a page number for private views, an index for objects). */
   expected(view: number, key: number): number {
     const arr = this.chunk(this.views[view]!, Math.floor(key / PTRS_PER_PTE));
-    return arr === undefined ? 0 : arr[key % PTRS_PER_PTE]!;
+    return arr === undefined ? 0 : arr[modPow2(key, PTRS_PER_PTE)]!;
   }
 
   /** The array of chunk `c` of view `v`, if any writes reached it. */
@@ -86,7 +87,7 @@ export class Oracle {
     if (key < 0 || !Number.isInteger(key) || !Number.isInteger(n)) {
       for (let k = key; k < end; k++) {
         const arr = v.pages.get(Math.floor(k / PTRS_PER_PTE));
-        if (arr !== undefined) arr[k % PTRS_PER_PTE] = 0;
+        if (arr !== undefined) arr[modPow2(k, PTRS_PER_PTE)] = 0;
       }
       return;
     }
@@ -112,7 +113,7 @@ export class Oracle {
       arr = new Float64Array(PTRS_PER_PTE);
       v.pages.set(k, arr);
     }
-    arr[key % PTRS_PER_PTE] = version;
+    arr[modPow2(key, PTRS_PER_PTE)] = version;
   }
 
   /** True when `data` is in `view`'s lineage. */

@@ -14,6 +14,7 @@
  */
 import type { Folio } from './folio.js';
 import type { SpinLock } from '../locks/spinlock.js';
+import { modPow2 } from '../../util/math.js';
 
 export const PTE_NONE = 0;
 export const PTE_PRESENT = 1;
@@ -82,7 +83,7 @@ export class PageTables {
 
 /** Index of `vpn` within its PTE table. */
 export function pteIndex(vpn: number): number {
-  return vpn % PTRS_PER_PTE;
+  return modPow2(vpn, PTRS_PER_PTE);
 }
 
 /**

@@ -24,6 +24,7 @@ import { PTE_SWP_EXCLUSIVE } from '../mm/swap.js';
 import type { Vma } from '../mm/vma.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import type { Path } from './vm_fault.js';
+import { modPow2 } from '../../util/math.js';
 
 /** copy_present_pte() needs a preallocated page (-EAGAIN in the kernel). */
 const NEED_PREALLOC = -11;
@@ -85,7 +86,7 @@ function* copy_pte_range(k: Kernel, task: Thread, dst: Vma, src: Vma, start: num
     let work = 0;
     let ret = 0;
     for (; vpn < end; vpn++) {
-      const i = vpn % PTRS_PER_PTE;
+      const i = modPow2(vpn, PTRS_PER_PTE);
       const kind = st.kind[i]!;
       if (kind === PTE_NONE) continue;
       work += c.pte_op;

@@ -21,6 +21,7 @@ import { PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_WRITE, PTRS_PER_PTE, pteIndex } f
 import { vmf_anon_prepare } from './anon_vma_prepare.js';
 import { filemap_fault } from './filemap_fault.js';
 import { VM_FAULT_OK, VM_FAULT_RETRY, type Path, type VmFault } from './vm_fault.js';
+import { modPow2 } from '../../util/math.js';
 
 /** fault_around_bytes default: 64 KiB = 16 pages. */
 export const FAULT_AROUND_PAGES = 16;
@@ -126,7 +127,7 @@ function* do_fault_around(vmf: VmFault): Path<boolean> {
   const as = pagecacheOf(k).mappingOf(vma);
   const tableStart = Math.floor(vmf.vpn / PTRS_PER_PTE) * PTRS_PER_PTE;
   const vmaFirst = Math.floor(vma.vmStart / PAGE_SIZE);
-  const from = Math.max(vmf.vpn - (vmf.vpn % FAULT_AROUND_PAGES), vmaFirst, tableStart);
+  const from = Math.max(vmf.vpn - modPow2(vmf.vpn, FAULT_AROUND_PAGES), vmaFirst, tableStart);
   const to = Math.min(from + FAULT_AROUND_PAGES, vmaFirst + vma.pages, tableStart + PTRS_PER_PTE);
   const t = mm.pt.ensure(vmf.vpn);
   const writable = vma.isShared() && vma.isWritable() ? PTE_WRITE : 0;

@@ -6,7 +6,7 @@
  */
 import type { InlineResume, Kernel, Thread } from '../kernel.js';
 import type { EventColumnArrays } from '../../ingest/batch.js';
-import { FIRST_OBSERVATION_OP, Op, OPS } from '../../ingest/schema.js';
+import { FIRST_OBSERVATION_OP, Op, OPS, PAGE_SIZE } from '../../ingest/schema.js';
 import { BLOCKED, type Block, type Step } from '../engine/task.js';
 import type { Histogram } from '../stats/histogram.js';
 import { cpu_access, faultable, faultBegin, faultEnd, tryAccess } from './cpu_access.js';
@@ -14,6 +14,7 @@ import { do_user_addr_fault } from './do_user_addr_fault.js';
 import type { Path } from './vm_fault.js';
 import { opHandler } from './ops.js';
 import type { ThreadRows } from '../thread_rows.js';
+import { modPow2 } from '../../util/math.js';
 
 /** The event table's columns: exactly what src/ingest/load.ts gives. */
 export type EventColumns = EventColumnArrays;
@@ -157,7 +158,7 @@ class RowLoop implements InlineResume {
       if (op > Op.fetch) return r;
       const addr = cols.addr[r]!;
       // Hot path: a single-page access whose PTE allows it.
-      if ((addr % 4096) + cols.len[r]! > 4096 || !tryAccess(k, task, addr, op === Op.write)) return r;
+      if (modPow2(addr, PAGE_SIZE) + cols.len[r]! > PAGE_SIZE || !tryAccess(k, task, addr, op === Op.write)) return r;
       if (!this.hitEnds(r, op)) return PARKED;
     }
   }
@@ -228,7 +229,7 @@ class RowLoop implements InlineResume {
       const addr = cols.addr[r]!;
       const write = op === Op.write;
       task.faulted = false;
-      if ((addr % 4096) + cols.len[r]! <= 4096 && faultable(task, addr)) {
+      if (modPow2(addr, PAGE_SIZE) + cols.len[r]! <= PAGE_SIZE && faultable(task, addr)) {
         // cpu_access()'s first iteration for a one-page access, without a generator of its
         // own, through the same helpers; a further fault on the page continues in cpu_access
         // with this one counted.
