@@ -4,8 +4,8 @@
  *   loop measured in the same run: a plain typed-array pass over the same events doing one hash
  *   lookup each);
  * - faults/s on a fault-dominated trace (target: >= 500 thousand/s);
- * - both traces again with one thread instead of four (no targets): what the interleaving of
- *   threads, exact in time, costs;
+ * - both traces again with one thread instead of four (the hit trace against the same 0.2x
+ *   target): what the interleaving of threads, exact in time, costs;
  * - peak RSS at 1M and 10M events over the same pages, each against the same table loaded and
  *   scanned without a replay: what the replay adds must not grow with events (target: the 10M
  *   figure at most twice the 1M one). The in-memory input table itself is 37 bytes per event.
@@ -52,7 +52,7 @@ export const section: BenchSection = {
       { name: 'replay, hit-dominated', value: hits.events / hits.seconds, unit: 'events/s', target: { of: 'value', op: '>=', threshold: 3e6 } },
       { name: 'replay vs baseline loop', value: hits.events / hits.seconds, unit: 'events/s', baseline: { name: 'baseline loop', value: baseRate }, target: { of: 'ratio', op: '>=', threshold: 0.2 } },
       { name: 'replay, fault-dominated', value: faults.faults / faults.seconds, unit: 'faults/s', target: { of: 'value', op: '>=', threshold: 5e5 } },
-      { name: 'replay, hit-dominated, 1 thread', value: hits1.events / hits1.seconds, unit: 'events/s', baseline: { name: 'baseline loop', value: baseRate } },
+      { name: 'replay vs baseline loop, 1 thread', value: hits1.events / hits1.seconds, unit: 'events/s', baseline: { name: 'baseline loop', value: baseRate }, target: { of: 'ratio', op: '>=', threshold: 0.2 } },
       { name: 'replay, fault-dominated, 1 thread', value: faults1.faults / faults1.seconds, unit: 'faults/s' },
       { name: `peak RSS, ${small.events.toLocaleString('en-US')} events`, value: small.maxRssMiB, unit: 'MiB', baseline: { name: 'same table, no replay', value: smallBase.maxRssMiB } },
       { name: `peak RSS, ${hits.events.toLocaleString('en-US')} events`, value: hits.maxRssMiB, unit: 'MiB', baseline: { name: 'same table, no replay', value: base.maxRssMiB } },
