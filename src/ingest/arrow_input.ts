@@ -19,7 +19,8 @@ import { DataType, MessageHeader, MessageReader, Precision, RecordBatchReader, T
 import { Footer } from 'apache-arrow/ipc/metadata/file';
 import { arrowKind } from './detect.js';
 import type { ReaderContext } from './reader.js';
-import { FIRST_OBSERVATION_OP, MAX_VALUE, MAX_VALUE_TEXT, META, OPS, eventSchema, opCode } from './schema.js';
+import { eventSchema } from './arrow_schema.js';
+import { FIRST_OBSERVATION_OP, MAX_VALUE, MAX_VALUE_TEXT, META, OPS, opCode } from './schema.js';
 import type { ValidatingSink } from './validate.js';
 import { InputError } from '../util/errors.js';
 

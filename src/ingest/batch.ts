@@ -4,7 +4,8 @@
  * per-row objects) and handed to the sink.
  */
 import { Data, Float64, Int32, RecordBatch, Schema, Struct, Utf8, Vector, makeData, vectorFromArray } from 'apache-arrow';
-import { BATCH_ROWS, OPS, eventSchema, opDictionaryType, type EventRow } from './schema.js';
+import { eventSchema, opDictionaryType } from './arrow_schema.js';
+import { BATCH_ROWS, OPS, type EventRow } from './schema.js';
 
 /** Receives finished batches in order. */
 export type BatchSink = (batch: RecordBatch) => void;

@@ -45,6 +45,12 @@ for (let c = 97; c <= 102; c++) HEX_CLASS[c] = HEX_CLASS[c - 32] = c - 87;
 for (const c of [SP, COMMA, RPAREN, TAB]) HEX_CLASS[c] = VALUE_END;
 
 /**
+ * Where the last `hexAt` stopped: when it returned a value or TOO_BIG, the end of that value
+ * (what `valueEnd` gives), so a hot caller need not read the value twice.
+ */
+export let hexEnd = 0;
+
+/**
  * A hexadecimal value at `i`, with or without `0x` (syscall arguments are always printed in
  * hex, with the prefix dropped by some printers). BAD when malformed, TOO_BIG at or above 2^53
  * (for syscall return values this is how a negative errno printed as `0xffff...` shows).
@@ -64,6 +70,7 @@ export function hexAt(text: string, i: number, end: number): number {
     if (v < MAX_VALUE) v = v * 16 + d;
     digits++;
   }
+  hexEnd = i;
   if (digits === 0) return BAD;
   return v >= MAX_VALUE ? TOO_BIG : v;
 }

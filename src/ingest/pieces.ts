@@ -147,20 +147,22 @@ export async function readPieces<Init, Result>(
   steps: PieceSteps<Init, Result>,
 ): Promise<Uint8Array> {
   const inflight: Promise<Parsed<Result>>[] = [];
+  const buffers = new PieceBuffers();
   let parallel: boolean | undefined;
   let carry: Uint8Array = new Uint8Array(0);
   const apply = async (parsed: Promise<Parsed<Result>>): Promise<void> => {
     const { bytes, result } = await parsed;
     steps.apply(bytes, result);
+    buffers.free(bytes);
     await steps.afterPiece();
   };
   try {
     for await (const chunk of chunks) {
       const nl = chunk.lastIndexOf(10);
       if (nl < 0) { carry = join(carry, chunk, chunk.length); continue; }
-      // The piece is a copy of its own (one copy of each byte): the pool may transfer it to a
-      // worker, which detaches it, and `chunk` may share its buffer with other chunks.
-      const piece = join(carry, chunk, nl + 1);
+      // The piece is a copy of its own: the pool may transfer it to a worker, which detaches
+      // it, and `chunk` may share its buffer with other chunks.
+      const piece = buffers.join(carry, chunk, nl + 1);
       carry = join(new Uint8Array(0), chunk.subarray(nl + 1), chunk.length - nl - 1);
       if (parallel === undefined) {
         const init = steps.init();
@@ -168,6 +170,7 @@ export async function readPieces<Init, Result>(
       }
       if (!parallel) {
         steps.sequential(piece);
+        buffers.free(piece);
         await steps.afterPiece();
         continue;
       }
@@ -181,6 +184,33 @@ export async function readPieces<Init, Result>(
     await pool.close();
   }
   return carry;
+}
+
+/** Room for a piece of one 1 MiB read plus a carried partial line, so buffers are rarely outgrown. */
+const PIECE_ROOM = (1 << 20) + (1 << 16);
+
+/**
+ * Piece buffers, reused once a piece has been applied (the pool hands them back): a fresh
+ * zero-filled megabyte per piece costs more in page faults and GC than copying into it.
+ */
+class PieceBuffers {
+  private readonly spare: ArrayBuffer[] = [];
+
+  /** `head` followed by `tail[0, n)`, in a spare buffer or a new one. */
+  join(head: Uint8Array, tail: Uint8Array, n: number): Uint8Array {
+    const size = head.length + n;
+    let buf = this.spare.pop();
+    if (buf === undefined || buf.byteLength < size) buf = new ArrayBuffer(Math.max(size, PIECE_ROOM));
+    const out = new Uint8Array(buf, 0, size);
+    out.set(head);
+    out.set(tail.subarray(0, n), head.length);
+    return out;
+  }
+
+  /** The piece was applied: its buffer can hold a later one. */
+  free(piece: Uint8Array): void {
+    if (this.spare.length < 16) this.spare.push(piece.buffer as ArrayBuffer);
+  }
 }
 
 /** `head` followed by `tail[0, n)`, in a buffer of its own (never a view of `tail`'s). */

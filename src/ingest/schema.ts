@@ -1,9 +1,9 @@
 /**
- * The one event schema (DESIGN.md section 1). Column names, Arrow types, op names and codes,
- * metadata keys and numeric limits live here and nowhere else; every reader, writer, the replay
- * and the reports import them.
+ * The one event schema (DESIGN.md section 1). Column names, op names and codes, metadata keys
+ * and numeric limits live here and nowhere else; every reader, writer, the replay and the
+ * reports import them. The Arrow types are in arrow_schema.ts, so that worker threads parsing
+ * text import no Arrow (loading apache-arrow costs each thread about 150 ms of CPU).
  */
-import { Dictionary, Field, Float64, Int32, Int8, Schema, Utf8 } from 'apache-arrow';
 
 /** Version written to `mmreplay.format_version`; bump on an incompatible schema change. */
 export const FORMAT_VERSION = '1';
@@ -113,27 +113,6 @@ export const META = {
 
 /** Rows per Arrow record batch when writing. */
 export const BATCH_ROWS = 65536;
-
-/** The Arrow op column type: Int8 indices into the fixed op dictionary (id 0). */
-export function opDictionaryType(): Dictionary<Utf8, Int8> {
-  return new Dictionary(new Utf8(), new Int8(), 0, false);
-}
-
-/** The Arrow schema of the event table, with the given metadata. */
-export function eventSchema(metadata: Map<string, string> = new Map()): Schema {
-  return new Schema(
-    [
-      new Field('ts', new Float64(), false),
-      new Field('pid', new Int32(), false),
-      new Field('tid', new Int32(), false),
-      new Field('op', opDictionaryType(), false),
-      new Field('addr', new Float64(), false),
-      new Field('len', new Float64(), false),
-      new Field('arg', new Float64(), false),
-    ],
-    metadata,
-  );
-}
 
 /** One event as plain numbers; used by tests and small generators, never in hot loops. */
 export interface EventRow {

@@ -5,7 +5,7 @@
  * Handlers are registered under `subsystem:name` (perf) and bare `name` (ftrace, trace-cmd).
  */
 import type { EventRec, TraceState } from './perf_state.js';
-import { BAD, TOO_BIG, boolAt, decAt, hexAt, isNegativeAt, textAt, valueAt, valueEnd } from './perf_fields.js';
+import { BAD, TOO_BIG, boolAt, decAt, hexAt, hexEnd, isNegativeAt, textAt, valueAt, valueEnd } from './perf_fields.js';
 import { FORK_FLAGS, VFORK_FLAGS } from './perf_tasks.js';
 import {
   MMAP_FILE, MMAP_FILE_ID_SHIFT, MMAP_RDONLY, MMAP_SHARED, OBS_SUCCESS, OBS_WRITE, Op,
@@ -53,7 +53,9 @@ export function parseFault(text: string, body: number, end: number, out: FaultFi
   out.addr = hexAt(text, at, end);
   // As printed, `address=` opens the body: then `error_code=` (which has no place inside
   // `address=HEX`) is searched for only after that value, the same first match as from `body`.
-  const from = at === body + 8 ? valueEnd(text, at, end) : body;
+  // Where hexAt stopped is that value's end unless the address is malformed, and then the
+  // line is reported whatever the error code.
+  const from = at === body + 8 ? hexEnd : body;
   const code = hexAt(text, valueAt(text, from, end, 'error_code='), end);
   out.op = code < 0 ? BAD : (code & X86_PF_INSTR) !== 0 ? Op.fetch : (code & X86_PF_WRITE) !== 0 ? Op.write : Op.read;
 }

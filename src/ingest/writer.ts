@@ -8,7 +8,7 @@
 import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { RecordBatch, RecordBatchFileWriter, Schema } from 'apache-arrow';
-import { eventSchema } from './schema.js';
+import { eventSchema } from './arrow_schema.js';
 import { formatCsvBatch, CSV_HEADER } from './csv_format.js';
 
 /** Temporary sibling path for an atomic write of `target`. */

@@ -2,7 +2,8 @@ import { Dictionary, Field, Float64, Int32, Int8, RecordBatch, Schema, Struct, T
 import { describe, expect, it } from 'vitest';
 import { ingest } from '../../src/ingest/ingest.js';
 import { loadEventTable } from '../../src/ingest/load.js';
-import { META, eventSchema } from '../../src/ingest/schema.js';
+import { eventSchema } from '../../src/ingest/arrow_schema.js';
+import { META } from '../../src/ingest/schema.js';
 import { ArrowEventWriter } from '../../src/ingest/writer.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
