@@ -93,4 +93,28 @@ describe('the row loop (hits outside the generator, parked between other threads
     expect(evs[3]!.start).toBe(15000);
     expect(evs[4]!.start).toBe(evs[3]!.end);
   });
+
+  it('gives the CPU up while waiting for a row when another task needs it, and idles on it otherwise', () => {
+    const a = BASE;
+    const b = BASE + 64 * PAGE;
+    const rows: Row[] = [
+      [0, 1, 1, 'mmap', a, PAGE],
+      [0, 1, 1, 'write', a],
+      [40_000, 1, 1, 'write', a + 8], // 120000 cycles
+      [0, 1, 2, 'mmap', b, PAGE],
+      [0, 1, 2, 'write', b],
+      [20_000, 1, 2, 'write', b + 8], // 60000 cycles
+    ];
+    const evs = events(rows, 1);
+    const byRow = (row: number) => evs.find((e) => e.row === row)!;
+    // Thread 1 runs first; its wait lets thread 2 (runnable, no CPU) run long before 40 us.
+    expect(byRow(3).start).toBeGreaterThanOrEqual(byRow(1).end);
+    expect(byRow(4).end).toBeLessThan(60_000);
+    // Thread 2 then waits on the CPU it holds (nobody else needs it) and starts on time.
+    expect(byRow(5).start).toBe(60_000);
+    expect(byRow(5).path).toBe('hit');
+    // Thread 1 starts again after its wake-up, once thread 2 is done with the CPU.
+    expect(byRow(2).start).toBeGreaterThanOrEqual(120_000);
+    expect(byRow(2).path).toBe('hit');
+  });
 });

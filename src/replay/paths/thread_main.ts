@@ -20,31 +20,11 @@ import { modPow2 } from '../../util/math.js';
 export type EventColumns = EventColumnArrays;
 
 /**
- * Wait for a row's arrival. The thread is idle meanwhile (its CPU takes interrupts while idle,
- * they do not delay the thread): it keeps its CPU unless another task waits for one, in which
- * case it sleeps and gives it up.
+ * Wait for a row's arrival while another task waits for a CPU: sleep and give the CPU up.
+ * (With no task waiting, the thread keeps its CPU idle: RowLoop.idleUntil.)
  */
-function* waitUntil(k: Kernel, task: Thread, cycle: number): Path<void> {
+function* sleepUntil(k: Kernel, cycle: number): Path<void> {
   const e = k.engine;
-  if (!e.hasRunnable()) {
-    const cpu = task.cpu!;
-    const idle: Block = {
-      what: 'idle',
-      block(t) {
-        e.at(cycle, {
-          fire() {
-            // Ticks and IPIs that hit the idle CPU were handled while it was idle.
-            cpu.wakeFromIdle(e.now);
-            cpu.pendingIrq = 0;
-            t.run();
-          },
-        });
-        return BLOCKED;
-      },
-    };
-    yield idle;
-    return;
-  }
   const block: Block = {
     what: 'arrival',
     // User-space idle until the row's arrival: not a kernel wait, no slice.
@@ -56,6 +36,13 @@ function* waitUntil(k: Kernel, task: Thread, cycle: number): Path<void> {
     },
   };
   yield block;
+}
+
+/** The CPU idled until now: ticks and IPIs that hit it were handled while it was idle. */
+function wakeFromIdle(task: Thread): void {
+  const cpu = task.cpu!;
+  cpu.wakeFromIdle(task.engine.now);
+  cpu.pendingIrq = 0;
 }
 
 /** events.arrow `outcome`: `sigsegv`, `violation` (an integrity finding during the event) or `ok`. */
@@ -73,13 +60,15 @@ const PARKED = -2;
 const PARK: Block = { what: 'running', sliced: true, block: () => BLOCKED };
 
 /**
- * The row loop of a traced thread, outside its generator: rows that arrive at once and hit
- * (single-page accesses whose PTE allows them) run here, through plain calls; anything else
- * (a wait for the row's arrival, a fault, any other op) is handed to thread_main's generator.
- * A hit that cannot end before the next queued event parks the loop exactly where `yield
- * hitCost` would have stopped the generator (Task.run's arithmetic, the same heap push), and
- * the thread's heap event resumes it (Thread.fire) without resuming the generator, so threads
- * that interleave hit by hit do not pay a generator round trip per hit.
+ * The row loop of a traced thread, outside its generator: rows that hit (single-page accesses
+ * whose PTE allows them) run here through plain calls, and so does the wait for a row's arrival
+ * on an idle CPU; anything else (a fault, any other op, a wait that gives the CPU to another
+ * task) is handed to thread_main's generator. A hit that cannot end before the next queued
+ * event parks the loop exactly where `yield hitCost` would have stopped the generator (Task.run's
+ * arithmetic, the same heap push), and an idle wait parks it where the idle block's wake-up event
+ * would have been queued; the thread's heap event resumes the loop (Thread.fire) without resuming
+ * the generator. Threads that interleave hit by hit, or row by row of a recorded trace, do not
+ * pay a generator round trip per row.
  */
 class RowLoop implements InlineResume {
   parked = false;
@@ -97,9 +86,11 @@ class RowLoop implements InlineResume {
   private handed = -1;
   /** A row that has just arrived after a wait, for run() to continue, or -1. */
   private arrivedRow = -1;
-  /** The row and op of the parked hit. */
+  /** The row and op of the parked hit, or the row whose arrival the idle loop awaits. */
   private parkedRow = 0;
   private parkedOp = 0;
+  /** The loop is parked idle until a row's arrival (not at the end of a hit). */
+  private parkedIdle = false;
 
   constructor(
     private readonly k: Kernel,
@@ -147,8 +138,11 @@ class RowLoop implements InlineResume {
         const start = this.gapTiming && this.prevTs >= 0 ? e.now + (ts - this.prevTs) : ts;
         this.prevTs = ts;
         if (start > e.now) {
-          this.waitFor = start;
-          return r;
+          if (e.hasRunnable()) {
+            this.waitFor = start;
+            return r;
+          }
+          if (!this.idleUntil(start, r)) return PARKED;
         }
       }
       this.waitFor = -1;
@@ -219,7 +213,7 @@ class RowLoop implements InlineResume {
     this.row = r;
     if (this.waitFor >= 0) {
       this.stage = Stage.Arrival;
-      return waitUntil(k, task, this.waitFor);
+      return sleepUntil(k, this.waitFor);
     }
     const op = cols.op[r]!;
     task.path = '';
@@ -316,10 +310,33 @@ class RowLoop implements InlineResume {
     for (let op = 0; op < 3; op++) this.hit[op]!.recordMany(this.hitCost, this.inlineHits[op]!);
   }
 
-  /** The parked hit ended (the thread's heap event fired): continue; true to hand to the program. */
+  /**
+   * Row `r` arrives at `start` and no task waits for a CPU: the thread keeps its CPU, idle
+   * until then. True when it arrived now (nothing was queued before it); false when the loop
+   * parked until `start`, where the thread's heap event resumes it.
+   */
+  private idleUntil(start: number, r: number): boolean {
+    const e = this.k.engine;
+    if (start < e.heap.minTime()) {
+      e.now = start;
+      wakeFromIdle(this.task);
+      return true;
+    }
+    e.park(start, this.task);
+    this.parked = true;
+    this.parkedIdle = true;
+    this.parkedRow = r;
+    return false;
+  }
+
+  /** The parked hit ended or the awaited row arrived (the thread's heap event fired): continue; true to hand to the program. */
   resume(): boolean {
     this.parked = false;
-    this.hitEnded(this.parkedRow, this.parkedOp, this.t0);
+    if (this.parkedIdle) {
+      this.parkedIdle = false;
+      wakeFromIdle(this.task);
+      this.arrivedRow = this.parkedRow;
+    } else this.hitEnded(this.parkedRow, this.parkedOp, this.t0);
     const r = this.run();
     if (r === PARKED) return false;
     this.handed = r;
