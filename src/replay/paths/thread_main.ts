@@ -181,11 +181,20 @@ class RowLoop implements InlineResume {
       this.hitEnded(r, op, t0);
       return true;
     }
-    // The thread stops here and its caller returns to the engine: Engine.park's condition.
-    e.park(t, this.task);
-    this.parked = true;
-    this.parkedRow = r;
     this.parkedOp = op;
+    return this.park(t, r, false);
+  }
+
+  /**
+   * Stop until cycle `t` (row `r`'s hit ends, or it arrives when `idle`): the thread's heap
+   * event resumes the loop. Always false. The thread stops here and its callers return straight
+   * to the engine: Engine.park's condition.
+   */
+  private park(t: number, r: number, idle: boolean): false {
+    this.k.engine.park(t, this.task);
+    this.parked = true;
+    this.parkedIdle = idle;
+    this.parkedRow = r;
     return false;
   }
 
@@ -322,11 +331,7 @@ class RowLoop implements InlineResume {
       wakeFromIdle(this.task);
       return true;
     }
-    e.park(start, this.task);
-    this.parked = true;
-    this.parkedIdle = true;
-    this.parkedRow = r;
-    return false;
+    return this.park(start, r, true);
   }
 
   /** The parked hit ended or the awaited row arrived (the thread's heap event fired): continue; true to hand to the program. */
