@@ -48,8 +48,13 @@ export interface IngestOptions extends ReaderOptions {
   workers?: number;
   /** Where CSV pieces are parsed when `workers` > 0 (default: a pool of worker threads). */
   csvPool?: (workers: number) => CsvPiecePool;
-  /** Where perf and ftrace pieces are parsed when `workers` > 0 (default: a pool of worker threads). */
-  tracePool?: (workers: number) => TracePiecePool;
+  /**
+   * Where perf and ftrace pieces are parsed: by default a pool of worker threads when `workers`
+   * > 0, and without workers this thread for perf script (its page faults are read from the
+   * bytes, trace_worker.ts). `null`: every line is decoded and read as text in this thread (the
+   * reference the piece path matches, for tests).
+   */
+  tracePool?: ((workers: number) => TracePiecePool) | null;
 }
 
 /** What was read from one input. */
@@ -189,8 +194,9 @@ export async function ingest(sources: readonly IngestSource[], options: IngestOp
     sink.beginFile(source.name, format === 'arrow' ? 'row' : 'line');
     if (format === 'arrow') metadata = (await readArrowInput({ ...ctx, events: sink }, head, all, drain)).metadata;
     else if (format === 'csv' && workers > 0) await readCsvParallel(ctx, all, (options.csvPool ?? workerPool)(workers), workers, drain);
-    else if ((format === 'perf' || format === 'ftrace') && workers > 0) {
-      await readTraceParallel(traceReader(format, ctx), all, (options.tracePool ?? tracePools.workers)(workers), workers, drain);
+    else if ((format === 'perf' || format === 'ftrace') && options.tracePool !== null && (workers > 0 || format === 'perf')) {
+      const pool = workers > 0 ? (options.tracePool ?? tracePools.workers)(workers) : tracePools.inline();
+      await readTraceParallel(traceReader(format, ctx), all, pool, Math.max(workers, 1), drain);
     }
     else await readText(textReader(format, ctx, sink), all, drain);
     await drain();

@@ -1,10 +1,11 @@
 /**
- * perf script and ftrace ingest with worker threads (pieces.ts): workers parse the page-fault
- * lines of each piece (trace_worker.ts) while this thread applies the pieces in order to the
- * format's reader, which turns the parsed faults into rows and reads every other line itself, as
- * text, exactly as without workers. Pieces with non-ASCII bytes, and everything when the workers
- * cannot start, are decoded and read as text here; decoding goes through one ChunkDecoder for
- * the whole input, so a BOM and invalid UTF-8 come out as they do without workers.
+ * perf script and ftrace ingest in pieces (pieces.ts): a pool parses the page-fault lines of each
+ * piece (trace_worker.ts), on worker threads or, for perf script without workers, in this
+ * thread, while this thread applies the pieces in order to the format's reader, which turns the
+ * parsed faults into rows and reads every other line itself, as text, exactly as the text
+ * reader alone does. Pieces with non-ASCII bytes, and everything when the workers cannot start,
+ * are decoded and read as text here; decoding goes through one ChunkDecoder for the whole
+ * input, so a BOM and invalid UTF-8 come out as they do without pieces.
  */
 import { piecePools, readPieces, type PiecePool } from './pieces.js';
 import { ChunkDecoder, endDecoded, pushDecoded } from './text_decode.js';
@@ -14,7 +15,7 @@ import { TRACE_WORKER_MARK, parseTracePiece, type TracePieceInit, type TracePiec
 /** Parses perf/ftrace pieces somewhere: worker threads, or in this thread (tests). */
 export type TracePiecePool = PiecePool<TracePieceInit, TracePieceResult>;
 
-/** `tracePools.workers(n)`: n threads running trace_worker.js; `tracePools.inline()`: this thread (tests). */
+/** `tracePools.workers(n)`: n threads running trace_worker.js; `tracePools.inline()`: this thread. */
 export const tracePools = piecePools(parseTracePiece, new URL('./trace_worker.js', import.meta.url), TRACE_WORKER_MARK);
 
 /** Read one perf or ftrace input with `pool`; `afterPiece` lets the pipeline drain finished batches. */

@@ -1,10 +1,13 @@
 /**
- * The piece parser of the parallel perf/ftrace reader (trace_parallel.ts). Page faults are
- * nearly every line of a recorded trace and the only lines whose meaning needs no reader state,
- * so they are what a worker thread parses: header (tid, pid, time) and body (op, address) into
- * typed columns, with the same parseHeader / scanEventName / parseFault the readers use. Every
- * other line (other events, malformed fields, comments, bad lines) is left to the reader on the
- * main thread, which reads it as text in order, exactly as it would have without workers.
+ * The piece parser of the perf/ftrace piece reader (trace_parallel.ts), run by worker threads
+ * and, for perf script without workers, in the main thread. Page faults are nearly every line of
+ * a recorded trace and the only lines whose meaning needs no reader state, so they are what a
+ * piece parser reads: header (tid, pid, time) and body (op, address) into typed columns. perf
+ * script faults are read straight from the bytes (fault_bytes.ts, a strict fast path checked
+ * against the text parsers); ftrace pieces are decoded and read with the same parseHeader /
+ * scanEventName / parseFault the readers use. Every other line (other events, malformed fields,
+ * comments, bad lines) is left to the reader, which reads it as text in order, exactly as it
+ * would have without pieces.
  *
  * Only all-ASCII pieces are parsed here: their bytes are their text (latin1 decoding is exact),
  * so byte offsets are text offsets. A piece with any other byte is read by the reader as UTF-8.
@@ -13,7 +16,8 @@ import { Buffer, isAscii } from 'node:buffer';
 import { NameEnd, parseHeader, scanEventName, type EventToken, type HeaderStyle, type LineHeader } from './perf_header.js';
 import { servePieces } from './pieces.js';
 import { DECODE_PIECE } from './text_decode.js';
-import { TRACEPOINTS, pageFaultUser, parseFault, type FaultFields } from './tracepoints.js';
+import { TRACEPOINTS, faultOp, pageFaultUser, parseFault, type FaultFields } from './tracepoints.js';
+import { perfFaultLine, type ByteFault } from './fault_bytes.js';
 
 /** What every piece of one file is parsed with. */
 export interface TracePieceInit {
@@ -44,6 +48,55 @@ const NL = 10, CR = 13;
 /** Parse one piece of whole lines (it ends with a newline). */
 export function parseTracePiece(init: TracePieceInit, bytes: Uint8Array): TracePieceResult {
   if (!isAscii(bytes)) return columns(false, 0);
+  return init.style === 'perf' ? perfPiece(bytes) : textPiece(init.style, bytes);
+}
+
+/** perf script: page faults read from the bytes (fault_bytes.ts), every other line left to the reader. */
+function perfPiece(bytes: Uint8Array): TracePieceResult {
+  let out = columns(true, (bytes.length >> 6) + 64);
+  const f: ByteFault = { tid: 0, pid: -1, secs: 0, fracNs: 0, addr: 0, code: 0, nl: 0 };
+  let i = 0;
+  for (let s = 0; s < bytes.length; i++) {
+    if (i === out.lines) out = grown(out);
+    const fault = perfFaultLine(bytes, s, f);
+    const nl = f.nl;
+    out.start[i] = s;
+    out.end[i] = nl > s && bytes[nl - 1] === CR ? nl - 1 : nl;
+    if (fault) {
+      out.fault[i] = 1;
+      out.tid[i] = f.tid;
+      out.pid[i] = f.pid;
+      out.secs[i] = f.secs;
+      out.fracNs[i] = f.fracNs;
+      out.op[i] = faultOp(f.code);
+      out.addr[i] = f.addr;
+    }
+    s = nl + 1;
+  }
+  return trimmed(out, i);
+}
+
+/** The columns with twice the room, the first `lines` rows copied. */
+function grown(r: TracePieceResult): TracePieceResult {
+  const out = columns(true, r.lines * 2);
+  for (const k of COLUMNS) out[k].set(r[k] as never);
+  return out;
+}
+
+/** The first `lines` rows of the columns: views of the same buffers (which a worker transfers). */
+function trimmed(r: TracePieceResult, lines: number): TracePieceResult {
+  return {
+    ascii: r.ascii, lines, fault: r.fault.subarray(0, lines), start: r.start.subarray(0, lines), end: r.end.subarray(0, lines),
+    tid: r.tid.subarray(0, lines), pid: r.pid.subarray(0, lines), secs: r.secs.subarray(0, lines),
+    fracNs: r.fracNs.subarray(0, lines), op: r.op.subarray(0, lines), addr: r.addr.subarray(0, lines),
+  };
+}
+
+/** The column names, for copying and transferring. */
+const COLUMNS = ['fault', 'start', 'end', 'tid', 'pid', 'secs', 'fracNs', 'op', 'addr'] as const;
+
+/** ftrace: the piece decoded (latin1 is exact for ASCII) and its lines read as text. */
+function textPiece(style: HeaderStyle, bytes: Uint8Array): TracePieceResult {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // decoded in DECODE_PIECE pieces cut at newlines (larger strings are slower to read)
   const texts: string[] = [];
@@ -59,7 +112,7 @@ export function parseTracePiece(init: TracePieceInit, bytes: Uint8Array): TraceP
     at = to;
   }
   const out = columns(true, lines);
-  const parser = new FaultLines(init.style, out);
+  const parser = new FaultLines(style, out);
   for (let k = 0; k < texts.length; k++) parser.parse(texts[k]!, offsets[k]!);
   return out;
 }
@@ -141,5 +194,4 @@ class FaultLines {
 /** Marker in workerData that makes this module serve pieces. */
 export const TRACE_WORKER_MARK = 'mmreplay-trace-worker';
 
-servePieces(TRACE_WORKER_MARK, parseTracePiece, (r) =>
-  [r.fault, r.start, r.end, r.tid, r.pid, r.secs, r.fracNs, r.op, r.addr].map((a) => a.buffer as ArrayBuffer));
+servePieces(TRACE_WORKER_MARK, parseTracePiece, (r) => COLUMNS.map((k) => r[k].buffer as ArrayBuffer));

@@ -56,8 +56,12 @@ export function parseFault(text: string, body: number, end: number, out: FaultFi
   // Where hexAt stopped is that value's end unless the address is malformed, and then the
   // line is reported whatever the error code.
   const from = at === body + 8 ? hexEnd : body;
-  const code = hexAt(text, valueAt(text, from, end, 'error_code='), end);
-  out.op = code < 0 ? BAD : (code & X86_PF_INSTR) !== 0 ? Op.fetch : (code & X86_PF_WRITE) !== 0 ? Op.write : Op.read;
+  out.op = faultOp(hexAt(text, valueAt(text, from, end, 'error_code='), end));
+}
+
+/** The row op of a page fault's x86 error code: fetch, write or read (BAD for a BAD or TOO_BIG code). */
+export function faultOp(code: number): number {
+  return code < 0 ? BAD : (code & X86_PF_INSTR) !== 0 ? Op.fetch : (code & X86_PF_WRITE) !== 0 ? Op.write : Op.read;
 }
 
 /** The row of a page fault at `addr`, however its line was parsed. */

@@ -19,10 +19,15 @@ const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const fault = (tid: number, time: string, addr: string, code = '0x4', comm = 'mtwork'): string =>
   `${comm.padStart(16)}  100/${tid}  [000]  ${time}:  exceptions:page_fault_user: address=${addr} ip=0x55d1c2a3b4c5 error_code=${code}`;
 
-/** Everything a load gives (rows, counters, warnings, objects, metadata), or the InputError's message. */
-async function load(sources: IngestSource[], workers: number, format?: 'perf' | 'ftrace'): Promise<unknown> {
+/**
+ * Everything a load gives (rows, counters, warnings, objects, metadata), or the InputError's
+ * message: with `workers` (parsed in this thread), without (perf: pieces parsed in this thread),
+ * or `text`, every line decoded and read as text (the reference).
+ */
+async function load(sources: IngestSource[], workers: number | 'text', format?: 'perf' | 'ftrace'): Promise<unknown> {
   try {
-    const t = await loadEventTable(sources, { workers, format, tracePool: tracePools.inline });
+    const tracePool = workers === 'text' ? null : tracePools.inline;
+    const t = await loadEventTable(sources, { workers: workers === 'text' ? 0 : workers, format, tracePool });
     return { rows: rowsOf(t), counters: t.counters.toJSON(), warnings: t.warnings, objects: t.objects, metadata: [...t.metadata] };
   } catch (err) {
     if (err instanceof InputError) return err.message;
@@ -45,10 +50,11 @@ function cutAt(name: string, data: Uint8Array, cuts: number[]): IngestSource {
   };
 }
 
-/** Workers (in-thread pool) and no workers give the same for `text` read in chunks of `chunk` bytes. */
+/** Workers (in-thread pool), no workers and the text reader give the same for `text` read in chunks of `chunk` bytes. */
 async function expectSame(name: string, text: string | Uint8Array, chunk: number): Promise<void> {
-  const parallel = await load([sourceOf(name, text, chunk)], 2);
-  expect(parallel, `${name} in chunks of ${chunk}`).toEqual(await load([sourceOf(name, text, chunk)], 0));
+  const reference = await load([sourceOf(name, text, chunk)], 'text');
+  expect(await load([sourceOf(name, text, chunk)], 2), `${name} in chunks of ${chunk}`).toEqual(reference);
+  expect(await load([sourceOf(name, text, chunk)], 0), `${name} in chunks of ${chunk}, no workers`).toEqual(reference);
 }
 
 describe('perf/ftrace page faults parsed in worker threads', () => {
@@ -104,11 +110,12 @@ describe('perf/ftrace page faults parsed in worker threads', () => {
       fault(104, '5.000005', '0x5000'),
     ].join('\n');
     const data = bytes(text);
-    const whole = await load([cutAt('t.perf', data, [])], 0, 'perf');
+    const whole = await load([cutAt('t.perf', data, [])], 'text', 'perf');
     expect(whole).toContain('t.perf:3: ingest: "not a perf line"');
     expect(whole).toContain('t.perf:5: ingest:');
     for (let i = 0; i <= data.length; i++) {
       expect(await load([cutAt('t.perf', data, [i])], 2, 'perf'), `cut at ${i}`).toBe(whole);
+      expect(await load([cutAt('t.perf', data, [i])], 0, 'perf'), `cut at ${i}, no workers`).toBe(whole);
     }
   });
 
@@ -124,13 +131,15 @@ describe('perf/ftrace page faults parsed in worker threads', () => {
     lines[5000] = fault(101, '7.000001', '0x1000'); // back in time: the sink names this row's line and the previous one's
     const some = `${lines.join('\n')}\n`;
     const message = await load([sourceOf('e.perf', some, 8192)], 2);
-    expect(message).toBe(await load([sourceOf('e.perf', some, 8192)], 0));
+    expect(message).toBe(await load([sourceOf('e.perf', some, 8192)], 'text'));
+    expect(await load([sourceOf('e.perf', some, 8192)], 0)).toBe(message);
     expect(message).toMatch(/^e\.perf:2001: ingest: "garbage"/);
     expect(message).toContain('e.perf:4501: ingest:');
     expect(message).toContain('e.perf:5001: ingest: "ts=1000": a ts at or after 4996000, the ts of tid 101\'s previous row (line 4997)');
     const many = lines.map((l, i) => (i % 100 === 50 ? 'bad' : l)).join('\n');
     const stopped = await load([sourceOf('m.perf', many, 8192)], 2);
-    expect(stopped).toBe(await load([sourceOf('m.perf', many, 8192)], 0));
+    expect(stopped).toBe(await load([sourceOf('m.perf', many, 8192)], 'text'));
+    expect(await load([sourceOf('m.perf', many, 8192)], 0)).toBe(stopped);
     expect(stopped).toContain('m.perf:1951: ingest: "bad"');
   });
 

@@ -1,0 +1,183 @@
+/**
+ * page_fault_user lines of `perf script` text parsed straight from their bytes, for all-ASCII
+ * pieces (trace_worker.ts): no decoding to a string, and a byte read costs about half a
+ * `charCodeAt`. This is a fast path, not a second reader: it takes a line only when it is sure
+ * the text reader would read it as the same page fault (the same first `:` as the header's
+ * colon, the exact event name, a well-formed `address=` first and an error code), and gives up
+ * on anything else, which the reader then reads as text. So it may be strict where the reader is
+ * lenient, never the other way round (test/ingest/fault_bytes.test.ts checks it against
+ * parseHeader / scanEventName / parseFault on generated lines).
+ *
+ * Pieces end with a newline, which every forward scan here stops at, so no scan needs a bound.
+ */
+import { MAX_VALUE } from './schema.js';
+
+const NL = 10, CR = 13, SP = 32, TAB = 9, COLON = 58, DOT = 46, SLASH = 47, LBRACKET = 91, RBRACKET = 93;
+
+/** A page fault read from bytes: the header and body values the text reader would have found. */
+export interface ByteFault {
+  tid: number;
+  pid: number;
+  secs: number;
+  fracNs: number;
+  addr: number;
+  /** The x86 error code (the caller maps it to an op). */
+  code: number;
+  /** Index of the line's `\n`. */
+  nl: number;
+}
+
+const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+/** The event token and its delimiter as perf prints them, with the space that ends the token. */
+const PERF_NAME = bytesOf('exceptions:page_fault_user: ');
+const ADDRESS = bytesOf('address=');
+const ERROR_CODE = bytesOf('error_code=');
+
+/** Byte classes: a hex digit's value, or one of these. */
+const OTHER = -1, SEPARATOR = -2, LINE_END = -3;
+const CLASS = new Int8Array(256).fill(OTHER);
+for (let c = 48; c <= 57; c++) CLASS[c] = c - 48;
+for (let c = 97; c <= 102; c++) CLASS[c] = CLASS[c - 32] = c - 87;
+for (const c of [SP, 44 /* , */, 41 /* ) */, TAB]) CLASS[c] = SEPARATOR;
+CLASS[NL] = LINE_END;
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/** Powers of ten scaling a fraction of `n` digits to ns (as parseHeader's). */
+const SCALE = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1];
+const isBlank = (c: number): boolean => c === SP || c === TAB;
+
+/** Where `hex` stopped (the value's end), as hexAt's hexEnd. */
+let stop = 0;
+
+/**
+ * Hex value (optional `0x`) at `i` ending at a separator or the line's end, as hexAt reads it; -1
+ * when hexAt would not give a value below 2^53 there.
+ */
+function hex(b: Uint8Array, i: number): number {
+  // hexAt skips `0x` only when a character follows it on the line; when none does, it fails either way
+  if (b[i] === 48 && (b[i + 1]! | 32) === 120) i += 2;
+  const from = i;
+  let v = 0;
+  let d = CLASS[b[i]!]!;
+  while (d >= 0) {
+    if (v < MAX_VALUE) v = v * 16 + d;
+    d = CLASS[b[++i]!]!;
+  }
+  // a CR ends the value only as the line's last character (hexAt's `end` is before the CR of a CRLF)
+  if (d === OTHER && !(b[i] === CR && b[i + 1] === NL)) return -1;
+  stop = i;
+  return i === from || v >= MAX_VALUE ? -1 : v;
+}
+
+/** `pattern` at `b[i...]` (it holds no newline, so a match is within the line). */
+function matches(b: Uint8Array, i: number, pattern: Uint8Array): boolean {
+  for (let k = 0; k < pattern.length; k++) if (b[i + k] !== pattern[k]) return false;
+  return true;
+}
+
+/**
+ * The perf header left of the colon at `c`, as parseHeader reads it for its first colon candidate:
+ * `SECS.FRAC` right before it, then `[PID/]TID` and an optional `[CPU]`, from the line start `s`.
+ */
+function header(b: Uint8Array, s: number, c: number, out: ByteFault): boolean {
+  // SECS.FRAC: at most 15 and 9 digits, one blank (or the line start) before it
+  let i = c - 1, scale = 1, frac = 0;
+  for (; i >= s && isDigit(b[i]!); i--, scale *= 10) frac += (b[i]! - 48) * scale;
+  const fracDigits = c - 1 - i;
+  if (fracDigits === 0 || fracDigits > 9 || i <= s || b[i] !== DOT) return false;
+  let secs = 0;
+  for (i--, scale = 1; i >= s && isDigit(b[i]!); i--, scale *= 10) secs += (b[i]! - 48) * scale;
+  const secsDigits = c - 2 - fracDigits - i;
+  if (secsDigits === 0 || secsDigits > 15 || (i >= s && !isBlank(b[i]!))) return false;
+  out.secs = secs;
+  out.fracNs = frac * SCALE[fracDigits]!;
+  // blanks, `[CPU]` and blanks, the tid and maybe `PID/`, then a blank or the line start
+  while (i >= s && isBlank(b[i]!)) i--;
+  if (i >= s && b[i] === RBRACKET) {
+    const close = i--;
+    while (i >= s && isDigit(b[i]!)) i--;
+    if (i < s || i === close - 1 || b[i] !== LBRACKET) return false;
+    for (i--; i >= s && isBlank(b[i]!); i--);
+  }
+  const tid = digitsBack(b, s, i);
+  if (tid < 0) return false;
+  out.tid = tid;
+  out.pid = -1;
+  i = stop;
+  if (i >= s && b[i] === SLASH) {
+    const pid = digitsBack(b, s, i - 1);
+    if (pid < 0) return false;
+    out.pid = pid;
+    i = stop;
+  }
+  return i < s || isBlank(b[i]!);
+}
+
+/** 1 to 10 decimal digits ending at `last`, read backwards to the line start `s`; -1 if none. `stop`: the index before them. */
+function digitsBack(b: Uint8Array, s: number, last: number): number {
+  let i = last, v = 0, scale = 1;
+  for (; i >= s && isDigit(b[i]!); i--, scale *= 10) v += (b[i]! - 48) * scale;
+  stop = i;
+  return i === last || last - i > 10 ? -1 : v;
+}
+
+/**
+ * The line starting at `s`, when it is a perf page fault the reader would turn into a row: true
+ * with `out` filled. Otherwise false, with `out.nl` the line's `\n` all the same.
+ */
+export function perfFaultLine(b: Uint8Array, s: number, out: ByteFault): boolean {
+  let c = s;
+  for (let ch = b[c]; ch !== COLON && ch !== NL; ch = b[++c]);
+  if (b[c] === COLON && isBlank(b[c + 1]!) && c > s && isDigit(b[c - 1]!) && header(b, s, c, out)) {
+    let i = c + 2;
+    while (isBlank(b[i]!)) i++;
+    // perf prints a sample period before some event names (scanEventName skips it)
+    if (isDigit(b[i]!)) {
+      let k = i;
+      while (isDigit(b[k]!)) k++;
+      if (b[k] === SP) {
+        while (b[k] === SP) k++;
+        i = k;
+      }
+    }
+    if (matches(b, i, PERF_NAME)) {
+      i += PERF_NAME.length;
+      while (isBlank(b[i]!)) i++;
+      if (matches(b, i, ADDRESS)) {
+        // parseFault: with `address=` first, `error_code=` is the first after the address value
+        out.addr = hex(b, i + ADDRESS.length);
+        if (out.addr >= 0 && CLASS[b[stop]!] === SEPARATOR) {
+          const at = keyAfter(b, stop, ERROR_CODE);
+          out.code = at < 0 ? -1 : hex(b, at);
+          if (out.code >= 0) {
+            out.nl = lineEnd(b, stop);
+            return true;
+          }
+        }
+      }
+    }
+  }
+  out.nl = lineEnd(b, c);
+  return false;
+}
+
+/**
+ * Index after `key` in the line from `from` (which is a separator's index), as valueAt finds
+ * it: the first one at `from` or after a blank, comma or `(`; -1 when the line has none.
+ */
+function keyAfter(b: Uint8Array, from: number, key: Uint8Array): number {
+  const first = key[0]!;
+  for (let i = from; b[i] !== NL; i++) {
+    if (b[i] !== first || !matches(b, i, key)) continue;
+    const before = i > from ? b[i - 1]! : SP;
+    if (isBlank(before) || before === 44 || before === 40) return i + key.length;
+  }
+  return -1;
+}
+
+/** Index of the `\n` ending the line that holds `i`. */
+function lineEnd(b: Uint8Array, i: number): number {
+  while (b[i] !== NL) i++;
+  return i;
+}
