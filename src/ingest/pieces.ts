@@ -1,9 +1,10 @@
 /**
  * Parsing a text input on worker threads, shared by the CSV reader (csv_parallel.ts) and the
  * perf/ftrace readers (trace_parallel.ts): the bytes are cut into pieces at the last newline of
- * each chunk, a pool parses pieces ahead (in worker threads, or in this thread for tests), and
- * the results are applied strictly in input order by the format's own code, so rows, counters,
- * messages and line numbers stay exactly those of the sequential reader.
+ * each chunk, a pool parses pieces ahead (in worker threads, or in this thread: tests, and perf
+ * script without workers), and the results are applied strictly in input order by the format's
+ * own code, so rows, counters, messages and line numbers stay exactly those of the sequential
+ * reader.
  */
 import { Worker, parentPort, workerData } from 'node:worker_threads';
 
@@ -13,7 +14,7 @@ export interface Parsed<Result> {
   result: Result;
 }
 
-/** Parses pieces somewhere: worker threads, or in this thread (tests). */
+/** Parses pieces somewhere: worker threads, or in this thread. */
 export interface PiecePool<Init, Result> {
   /** Prepare for a file; false when the pool cannot run (the reader then stays sequential). */
   start(init: Init): Promise<boolean>;
@@ -25,7 +26,7 @@ export interface PiecePool<Init, Result> {
 /** Parses one piece of complete lines; pure, so it runs the same in a worker or in this thread. */
 export type PieceParser<Init, Result> = (init: Init, bytes: Uint8Array) => Result;
 
-/** A pool that parses in the calling thread: same results, no parallelism (for tests). */
+/** A pool that parses in the calling thread: same results, no parallelism (tests; perf script without workers). */
 export function inlinePool<Init, Result>(parse: PieceParser<Init, Result>): PiecePool<Init, Result> {
   let init: Init | undefined;
   return {
@@ -36,7 +37,7 @@ export function inlinePool<Init, Result>(parse: PieceParser<Init, Result>): Piec
 }
 
 /**
- * The two pools of a piece parser: `inline` (in this thread, for tests) and `workers(n)`
+ * The two pools of a piece parser: `inline` (in this thread) and `workers(n)`
  * (n worker threads running `script`, a module that calls `servePieces` with `mark`).
  */
 export function piecePools<Init, Result>(parse: PieceParser<Init, Result>, script: URL, mark: string) {

@@ -12,7 +12,7 @@ import { ChunkDecoder, endDecoded, pushDecoded } from './text_decode.js';
 import type { TraceTextReader } from './trace_text_reader.js';
 import { TRACE_WORKER_MARK, parseTracePiece, type TracePieceInit, type TracePieceResult } from './trace_worker.js';
 
-/** Parses perf/ftrace pieces somewhere: worker threads, or in this thread (tests). */
+/** Parses perf/ftrace pieces somewhere: worker threads, or in this thread. */
 export type TracePiecePool = PiecePool<TracePieceInit, TracePieceResult>;
 
 /** `tracePools.workers(n)`: n threads running trace_worker.js; `tracePools.inline()`: this thread. */
