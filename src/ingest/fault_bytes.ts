@@ -1,5 +1,6 @@
 /**
- * page_fault_user lines of `perf script` text parsed straight from their bytes, for all-ASCII
+ * page_fault_user lines of `perf script`, raw ftrace and `trace-cmd report` text parsed straight
+ * from their bytes, for all-ASCII
  * pieces (trace_worker.ts): no decoding to a string, and a byte read costs about half a
  * `charCodeAt`. This is a fast path, not a second reader: it takes a line only when it is sure
  * the text reader would read it as the same page fault (the same first `:` as the header's
@@ -12,7 +13,8 @@
  */
 import { MAX_VALUE } from './schema.js';
 
-const NL = 10, CR = 13, SP = 32, TAB = 9, COLON = 58, DOT = 46, SLASH = 47, LBRACKET = 91, RBRACKET = 93;
+const NL = 10, CR = 13, SP = 32, TAB = 9, COLON = 58, DOT = 46, SLASH = 47, DASH = 45;
+const LBRACKET = 91, RBRACKET = 93, LPAREN = 40, RPAREN = 41;
 
 /** A page fault read from bytes: the header and body values the text reader would have found. */
 export interface ByteFault {
@@ -28,8 +30,9 @@ export interface ByteFault {
 }
 
 const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
-/** The event token and its delimiter as perf prints them, with the space that ends the token. */
+/** The event token and its delimiter as perf and ftrace print them, with the space that ends the token. */
 const PERF_NAME = bytesOf('exceptions:page_fault_user: ');
+const FTRACE_NAME = bytesOf('page_fault_user: ');
 const ADDRESS = bytesOf('address=');
 const ERROR_CODE = bytesOf('error_code=');
 
@@ -77,10 +80,10 @@ function matches(b: Uint8Array, i: number, pattern: Uint8Array): boolean {
 }
 
 /**
- * The perf header left of the colon at `c`, as parseHeader reads it for its first colon candidate:
- * `SECS.FRAC` right before it, then `[PID/]TID` and an optional `[CPU]`, from the line start `s`.
+ * The header left of the colon at `c`, as parseHeader reads it for its first colon candidate:
+ * `SECS.FRAC` right before it, then the task fields of `style`, from the line start `s`.
  */
-function header(b: Uint8Array, s: number, c: number, out: ByteFault): boolean {
+function header(b: Uint8Array, s: number, c: number, ftrace: boolean, out: ByteFault): boolean {
   // SECS.FRAC: at most 15 and 9 digits, one blank (or the line start) before it
   let i = c - 1, scale = 1, frac = 0;
   for (; i >= s && isDigit(b[i]!); i--, scale *= 10) frac += (b[i]! - 48) * scale;
@@ -92,18 +95,16 @@ function header(b: Uint8Array, s: number, c: number, out: ByteFault): boolean {
   if (secsDigits === 0 || secsDigits > 15 || (i >= s && !isBlank(b[i]!))) return false;
   out.secs = secs;
   out.fracNs = frac * SCALE[fracDigits]!;
-  // blanks, `[CPU]` and blanks, the tid and maybe `PID/`, then a blank or the line start
-  while (i >= s && isBlank(b[i]!)) i--;
-  if (i >= s && b[i] === RBRACKET) {
-    const close = i--;
-    while (i >= s && isDigit(b[i]!)) i--;
-    if (i < s || i === close - 1 || b[i] !== LBRACKET) return false;
-    for (i--; i >= s && isBlank(b[i]!); i--);
-  }
+  out.pid = -1;
+  return ftrace ? ftraceTask(b, s, blanksBack(b, s, i), out) : perfTask(b, s, blanksBack(b, s, i), out);
+}
+
+/** perf: `[PID/]TID` and maybe ` [CPU]` ending at `i`, then a blank or the line start. */
+function perfTask(b: Uint8Array, s: number, i: number, out: ByteFault): boolean {
+  if (i >= s && b[i] === RBRACKET) i = cpuBack(b, s, i);
   const tid = digitsBack(b, s, i);
   if (tid < 0) return false;
   out.tid = tid;
-  out.pid = -1;
   i = stop;
   if (i >= s && b[i] === SLASH) {
     const pid = digitsBack(b, s, i - 1);
@@ -112,6 +113,44 @@ function header(b: Uint8Array, s: number, c: number, out: ByteFault): boolean {
     i = stop;
   }
   return i < s || isBlank(b[i]!);
+}
+
+/** ftrace: `COMM-TID`, maybe `(TGID)`, then `[CPU]` and maybe one FLAGS token, ending at `i`. */
+function ftraceTask(b: Uint8Array, s: number, i: number, out: ByteFault): boolean {
+  if (i >= s && b[i] !== RBRACKET) {
+    while (i >= s && !isBlank(b[i]!)) i--; // latency flags such as `d..1.`
+    i = blanksBack(b, s, i);
+  }
+  if (i < s || b[i] !== RBRACKET) return false;
+  i = cpuBack(b, s, i);
+  if (i >= s && b[i] === RPAREN) {
+    // `(  1234)`, or `(-------)` when the tgid is unknown (then no pid)
+    const close = i;
+    while (i >= s && b[i] !== LPAREN) i--;
+    if (i < s) return false;
+    let d = i + 1;
+    while (d < close && b[d] === SP) d++;
+    let pid = 0;
+    for (let k = d; k < close && pid >= 0; k++) pid = isDigit(b[k]!) ? pid * 10 + b[k]! - 48 : -1;
+    if (pid >= 0 && close > d && close - d <= 10) out.pid = pid;
+    i = blanksBack(b, s, i - 1);
+  }
+  const tid = digitsBack(b, s, i);
+  out.tid = tid;
+  return tid >= 0 && stop >= s && b[stop] === DASH;
+}
+
+/** The last non-blank index at or before `i`, or s - 1. */
+function blanksBack(b: Uint8Array, s: number, i: number): number {
+  while (i >= s && isBlank(b[i]!)) i--;
+  return i;
+}
+
+/** `[DIGITS]` ending at `close` (inclusive): the last non-blank index before it; s - 2 (fails every check) when malformed. */
+function cpuBack(b: Uint8Array, s: number, close: number): number {
+  let i = close - 1;
+  while (i >= s && isDigit(b[i]!)) i--;
+  return i < s || i === close - 1 || b[i] !== LBRACKET ? s - 2 : blanksBack(b, s, i - 1);
 }
 
 /** 1 to 10 decimal digits ending at `last`, read backwards to the line start `s`; -1 if none. `stop`: the index before them. */
@@ -123,17 +162,18 @@ function digitsBack(b: Uint8Array, s: number, last: number): number {
 }
 
 /**
- * The line starting at `s`, when it is a perf page fault the reader would turn into a row: true
- * with `out` filled. Otherwise false, with `out.nl` the line's `\n` all the same.
+ * The line starting at `s`, when it is a page fault (perf script, or ftrace / trace-cmd text
+ * when `ftrace`) the reader would turn into a row: true with `out` filled. Otherwise false,
+ * with `out.nl` the line's `\n` all the same.
  */
-export function perfFaultLine(b: Uint8Array, s: number, out: ByteFault): boolean {
+export function faultLine(b: Uint8Array, s: number, ftrace: boolean, out: ByteFault): boolean {
   let c = s;
   for (let ch = b[c]; ch !== COLON && ch !== NL; ch = b[++c]);
-  if (b[c] === COLON && isBlank(b[c + 1]!) && c > s && isDigit(b[c - 1]!) && header(b, s, c, out)) {
+  if (b[c] === COLON && isBlank(b[c + 1]!) && c > s && isDigit(b[c - 1]!) && header(b, s, c, ftrace, out)) {
     let i = c + 2;
     while (isBlank(b[i]!)) i++;
     // perf prints a sample period before some event names (scanEventName skips it)
-    if (isDigit(b[i]!)) {
+    if (!ftrace && isDigit(b[i]!)) {
       let k = i;
       while (isDigit(b[k]!)) k++;
       if (b[k] === SP) {
@@ -141,8 +181,9 @@ export function perfFaultLine(b: Uint8Array, s: number, out: ByteFault): boolean
         i = k;
       }
     }
-    if (matches(b, i, PERF_NAME)) {
-      i += PERF_NAME.length;
+    const name = ftrace ? FTRACE_NAME : PERF_NAME;
+    if (matches(b, i, name)) {
+      i += name.length;
       while (isBlank(b[i]!)) i++;
       if (matches(b, i, ADDRESS)) {
         // parseFault: with `address=` first, `error_code=` is the first after the address value

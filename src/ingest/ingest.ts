@@ -50,9 +50,9 @@ export interface IngestOptions extends ReaderOptions {
   csvPool?: (workers: number) => CsvPiecePool;
   /**
    * Where perf and ftrace pieces are parsed: by default a pool of worker threads when `workers`
-   * > 0, and without workers this thread for perf script (its page faults are read from the
-   * bytes, trace_worker.ts). `null`: every line is decoded and read as text in this thread (the
-   * reference the piece path matches, for tests).
+   * > 0, else this thread (page faults are read from the bytes either way, trace_worker.ts).
+   * `null`: every line is decoded and read as text in this thread (the reference the piece path
+   * matches, for tests).
    */
   tracePool?: ((workers: number) => TracePiecePool) | null;
 }
@@ -194,7 +194,7 @@ export async function ingest(sources: readonly IngestSource[], options: IngestOp
     sink.beginFile(source.name, format === 'arrow' ? 'row' : 'line');
     if (format === 'arrow') metadata = (await readArrowInput({ ...ctx, events: sink }, head, all, drain)).metadata;
     else if (format === 'csv' && workers > 0) await readCsvParallel(ctx, all, (options.csvPool ?? workerPool)(workers), workers, drain);
-    else if ((format === 'perf' || format === 'ftrace') && options.tracePool !== null && (workers > 0 || format === 'perf')) {
+    else if ((format === 'perf' || format === 'ftrace') && options.tracePool !== null) {
       const pool = workers > 0 ? (options.tracePool ?? tracePools.workers)(workers) : tracePools.inline();
       await readTraceParallel(traceReader(format, ctx), all, pool, Math.max(workers, 1), drain);
     }

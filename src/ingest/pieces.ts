@@ -2,7 +2,7 @@
  * Parsing a text input on worker threads, shared by the CSV reader (csv_parallel.ts) and the
  * perf/ftrace readers (trace_parallel.ts): the bytes are cut into pieces at the last newline of
  * each chunk, a pool parses pieces ahead (in worker threads, or in this thread: tests, and perf
- * script without workers), and the results are applied strictly in input order by the format's
+ * and ftrace text without workers), and the results are applied strictly in input order by the format's
  * own code, so rows, counters, messages and line numbers stay exactly those of the sequential
  * reader.
  */
@@ -26,7 +26,7 @@ export interface PiecePool<Init, Result> {
 /** Parses one piece of complete lines; pure, so it runs the same in a worker or in this thread. */
 export type PieceParser<Init, Result> = (init: Init, bytes: Uint8Array) => Result;
 
-/** A pool that parses in the calling thread: same results, no parallelism (tests; perf script without workers). */
+/** A pool that parses in the calling thread: same results, no parallelism (tests; perf and ftrace text without workers). */
 export function inlinePool<Init, Result>(parse: PieceParser<Init, Result>): PiecePool<Init, Result> {
   let init: Init | undefined;
   return {

@@ -1,11 +1,11 @@
 /**
- * perf script and ftrace ingest in pieces (pieces.ts): a pool parses the page-fault lines of each
- * piece (trace_worker.ts), on worker threads or, for perf script without workers, in this
- * thread, while this thread applies the pieces in order to the format's reader, which turns the
- * parsed faults into rows and reads every other line itself, as text, exactly as the text
- * reader alone does. Pieces with non-ASCII bytes, and everything when the workers cannot start,
- * are decoded and read as text here; decoding goes through one ChunkDecoder for the whole
- * input, so a BOM and invalid UTF-8 come out as they do without pieces.
+ * perf script and ftrace ingest in pieces (pieces.ts): a pool parses the page-fault lines of
+ * each piece (trace_worker.ts), on worker threads or, without workers, in this thread, while
+ * this thread applies the pieces in order to the format's reader, which turns the parsed faults
+ * into rows and reads every other line itself, as text, exactly as the text reader alone does.
+ * Pieces with non-ASCII bytes, and everything when the workers cannot start, are decoded and
+ * read as text here; decoding goes through one ChunkDecoder for the whole input, so a BOM and
+ * invalid UTF-8 come out as they do without pieces.
  */
 import { piecePools, readPieces, type PiecePool } from './pieces.js';
 import { ChunkDecoder, endDecoded, pushDecoded } from './text_decode.js';
