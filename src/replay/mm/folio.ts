@@ -53,38 +53,159 @@ export function folioHistory(id: number, max = 16): string[] {
   return out.reverse();
 }
 
+/**
+ * Not a kernel page flag: the folio went back to the allocator (its page would be PageBuddy on a
+ * free list). Kept in `flags` so a folio carries no separate boolean; read it as `freed`.
+ */
+const FOLIO_FREED = 1 << 15;
+
+/**
+ * Numbers that are not small integers (oracle versions view*2^32+seq, linear page indexes near
+ * 2^35) would each need a boxed double in the folio; `data` and `index` are kept instead as two
+ * small integers hi*2^31 + lo, which is exact for every integer of magnitude below 2^60. Any
+ * other value (a fraction, -0, NaN, a huge number) is kept as is in the side object, marked by
+ * hi === UNSPLIT.
+ */
+const SPLIT = 2 ** 31;
+const HI_LIMIT = 2 ** 29;
+const UNSPLIT = HI_LIMIT;
+
+/** hi half of `v`, or UNSPLIT when v does not split exactly (see above). */
+function hiOf(v: number): number {
+  const h = Math.floor(v / SPLIT);
+  return Number.isInteger(v) && h > -HI_LIMIT && h < HI_LIMIT && !Object.is(v, -0) ? h | 0 : UNSPLIT;
+}
+
+/**
+ * The rarely set parts of a folio (folio lock holder and wait queue, report-only reference
+ * tags, swap slot, and values of `data` / `index` that do not split), allocated the first time
+ * one of them is set to something other than its default, so a folio that never meets the folio
+ * lock, gup, a migration wait or the swap cache carries none of them.
+ */
+class FolioExtra {
+  lockHolder = -1;
+  pinCount = 0;
+  gupCount = 0;
+  waitRefs = 0;
+  swapSlot = -1;
+  wq: WaitQueue | null = null;
+  data = 0;
+  index = 0;
+}
+
 export class Folio {
   refcount = 1;
   mapcount = 0;
   flags = 0;
-  /** Data version held (integrity oracle encoding, see oracle.ts). */
-  data = 0;
   anonVma: AnonVma | null = null;
   /** File id for page-cache folios, -1 for anonymous. */
   file = -1;
-  /** Page index: linear page offset for anon rmap, file page offset for file folios. */
-  index = 0;
-  /** Swap slot while in the swap cache (or being written out), else -1. */
-  swapSlot = -1;
-  freed = false;
   /** LRU list links (reclaim order). */
   lruPrev: Folio | null = null;
   lruNext: Folio | null = null;
-  private wq: WaitQueue | null = null;
+  /** `data` and `index` as hi*2^31 + lo (see SPLIT). */
+  private dataHi = 0;
+  private dataLo = 0;
+  private indexHi = 0;
+  private indexLo = 0;
+  private x: FolioExtra | null = null;
+
+  private extra(): FolioExtra {
+    return (this.x ??= new FolioExtra());
+  }
+
+  /** Data version held (integrity oracle encoding, see oracle.ts). */
+  get data(): number {
+    const h = this.dataHi;
+    return h === UNSPLIT ? this.x!.data : h * SPLIT + this.dataLo;
+  }
+
+  set data(v: number) {
+    const h = hiOf(v);
+    this.dataHi = h;
+    if (h === UNSPLIT) {
+      this.dataLo = 0;
+      this.extra().data = v;
+    } else this.dataLo = (v - h * SPLIT) | 0;
+  }
+
+  /** Page index: linear page offset for anon rmap, file page offset for file folios. */
+  get index(): number {
+    const h = this.indexHi;
+    return h === UNSPLIT ? this.x!.index : h * SPLIT + this.indexLo;
+  }
+
+  set index(v: number) {
+    const h = hiOf(v);
+    this.indexHi = h;
+    if (h === UNSPLIT) {
+      this.indexLo = 0;
+      this.extra().index = v;
+    } else this.indexLo = (v - h * SPLIT) | 0;
+  }
+
+  /** Returned to the allocator (freeFolio); no reference may be taken any more. */
+  get freed(): boolean {
+    return (this.flags & FOLIO_FREED) !== 0;
+  }
+
+  set freed(v: boolean) {
+    if (v) this.flags |= FOLIO_FREED;
+    else this.flags &= ~FOLIO_FREED;
+  }
+
+  /** Swap slot while in the swap cache (or being written out), else -1. */
+  get swapSlot(): number {
+    return this.x === null ? -1 : this.x.swapSlot;
+  }
+
+  set swapSlot(v: number) {
+    if (this.x !== null || v !== -1) this.extra().swapSlot = v;
+  }
+
   /** Waiters on the folio lock and on folio_wait_locked (allocated on first use). */
   get waitq(): WaitQueue {
-    return (this.wq ??= new WaitQueue('folio'));
+    return (this.extra().wq ??= new WaitQueue('folio'));
   }
+
   /** Task holding the folio lock (for reports), if any. */
-  lockHolder = -1;
+  get lockHolder(): number {
+    return this.x === null ? -1 : this.x.lockHolder;
+  }
+
+  set lockHolder(v: number) {
+    if (this.x !== null || v !== -1) this.extra().lockHolder = v;
+  }
+
   /**
    * Who holds references, for reports only (the kernel cannot tell, and no decision reads these):
    * FOLL_PIN pins, FOLL_GET gup references, references held by tasks waiting on a migration
    * entry, and whether a migrator isolated the folio.
    */
-  pinCount = 0;
-  gupCount = 0;
-  waitRefs = 0;
+  get pinCount(): number {
+    return this.x === null ? 0 : this.x.pinCount;
+  }
+
+  set pinCount(v: number) {
+    if (this.x !== null || v !== 0) this.extra().pinCount = v;
+  }
+
+  get gupCount(): number {
+    return this.x === null ? 0 : this.x.gupCount;
+  }
+
+  set gupCount(v: number) {
+    if (this.x !== null || v !== 0) this.extra().gupCount = v;
+  }
+
+  get waitRefs(): number {
+    return this.x === null ? 0 : this.x.waitRefs;
+  }
+
+  set waitRefs(v: number) {
+    if (this.x !== null || v !== 0) this.extra().waitRefs = v;
+  }
+
   constructor(
     readonly id: number,
     public node: number,

@@ -1,0 +1,66 @@
+/**
+ * The Folio's storage: `data` and `index` kept as two small integers, `freed` as a flag bit, and
+ * the rarely set fields in a side object allocated on first use. Whatever the storage, every
+ * field reads back exactly what was stored and reads its default until set.
+ */
+import { describe, expect, it } from 'vitest';
+import { Folio, PG_DIRTY, PG_LOCKED, PG_LRU } from '../../src/replay/mm/folio.js';
+
+describe('Folio storage', () => {
+  it('report and lock fields read their defaults until set', () => {
+    const f = new Folio(1, 0);
+    expect([f.pinCount, f.gupCount, f.waitRefs, f.lockHolder, f.swapSlot]).toEqual([0, 0, 0, -1, -1]);
+    expect([f.data, f.index, f.file, f.refcount, f.mapcount, f.freed]).toEqual([0, 0, -1, 1, 0, false]);
+    // Storing a default does not make the others read differently.
+    f.lockHolder = -1;
+    f.pinCount = 0;
+    expect([f.pinCount, f.gupCount, f.waitRefs, f.lockHolder, f.swapSlot]).toEqual([0, 0, 0, -1, -1]);
+  });
+
+  it('each rarely set field holds its own value', () => {
+    const f = new Folio(2, 1);
+    f.pinCount++;
+    f.gupCount += 2;
+    f.waitRefs = 3;
+    f.lockHolder = 42;
+    f.swapSlot = 7;
+    expect([f.pinCount, f.gupCount, f.waitRefs, f.lockHolder, f.swapSlot]).toEqual([1, 2, 3, 42, 7]);
+    f.pinCount--;
+    f.lockHolder = -1;
+    f.swapSlot = -1;
+    expect([f.pinCount, f.gupCount, f.waitRefs, f.lockHolder, f.swapSlot]).toEqual([0, 2, 3, -1, -1]);
+    expect(f.waitq).toBe(f.waitq);
+    expect(new Folio(3, 0).waitq).not.toBe(f.waitq);
+  });
+
+  it('data and index read back exactly what was stored', () => {
+    const values = [
+      0, 1, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 32 + 1, 5 * 2 ** 32 + 123456, 2 ** 35 + 17, 2 ** 53 - 1,
+      -1, -(2 ** 31), -(2 ** 40) - 3, 2 ** 60, 2 ** 61, -(2 ** 61), 1.5, -0, NaN, Infinity, -Infinity, Number.MAX_VALUE,
+    ];
+    const f = new Folio(4, 0);
+    for (const v of values) {
+      f.data = v;
+      f.index = v;
+      expect(Object.is(f.data, v)).toBe(true);
+      expect(Object.is(f.index, v)).toBe(true);
+      // and back to a value that splits
+      f.data = 2 ** 32 + 9;
+      expect(f.data).toBe(2 ** 32 + 9);
+      expect(Object.is(f.index, v)).toBe(true);
+    }
+  });
+
+  it('freed is independent of the page flags', () => {
+    const f = new Folio(5, 0);
+    f.set(PG_LRU | PG_DIRTY);
+    expect(f.freed).toBe(false);
+    f.freed = true;
+    expect(f.freed).toBe(true);
+    expect([f.has(PG_LRU), f.has(PG_DIRTY), f.has(PG_LOCKED)]).toEqual([true, true, false]);
+    f.clear(PG_LRU);
+    expect(f.freed).toBe(true);
+    expect(f.tryGet()).toBe(false);
+    expect(() => f.get()).toThrow(/freed folio/);
+  });
+});
