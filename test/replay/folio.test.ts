@@ -51,6 +51,18 @@ describe('Folio storage', () => {
     }
   });
 
+  it('the node reads back whatever the flags do', () => {
+    for (const node of [0, 1, 3, 8190, 8191, 8192, 2 ** 31, 1.5, -1, -0]) {
+      const f = new Folio(6, node);
+      expect(Object.is(f.node, node)).toBe(true);
+      f.set(PG_LOCKED | PG_LRU);
+      f.freed = true;
+      f.clear(PG_LOCKED);
+      expect(Object.is(f.node, node)).toBe(true);
+      expect([f.has(PG_LRU), f.has(PG_LOCKED), f.freed]).toEqual([true, false, true]);
+    }
+  });
+
   it('freed is independent of the page flags', () => {
     const f = new Folio(5, 0);
     f.set(PG_LRU | PG_DIRTY);

@@ -59,6 +59,12 @@ export function folioHistory(id: number, max = 16): string[] {
  */
 const FOLIO_FREED = 1 << 15;
 
+/** Bits of `flags` below the node number (page flags and FOLIO_FREED). */
+const NODE_SHIFT = 16;
+const PAGE_FLAGS_MASK = (1 << NODE_SHIFT) - 1;
+/** Node field value meaning "the node is in the side object" (13 bits keep flags a small integer). */
+const NODE_UNPACKED = (1 << 13) - 1;
+
 /**
  * Numbers that are not small integers (oracle versions view*2^32+seq, linear page indexes near
  * 2^35) would each need a boxed double in the folio; `data` and `index` are kept instead as two
@@ -78,9 +84,9 @@ function hiOf(v: number): number {
 
 /**
  * The rarely set parts of a folio (folio lock holder and wait queue, report-only reference
- * tags, swap slot, and values of `data` / `index` that do not split), allocated the first time
- * one of them is set to something other than its default, so a folio that never meets the folio
- * lock, gup, a migration wait or the swap cache carries none of them.
+ * tags, swap slot, and values of `data`, `index` or `node` that do not pack), allocated the
+ * first time one of them is set to something other than its default, so a folio that never
+ * meets the folio lock, gup, a migration wait or the swap cache carries none of them.
  */
 class FolioExtra {
   lockHolder = -1;
@@ -91,6 +97,7 @@ class FolioExtra {
   wq: WaitQueue | null = null;
   data = 0;
   index = 0;
+  node = 0;
 }
 
 export class Folio {
@@ -208,8 +215,26 @@ export class Folio {
 
   constructor(
     readonly id: number,
-    public node: number,
-  ) {}
+    node: number,
+  ) {
+    this.node = node;
+  }
+
+  /**
+   * NUMA node (folio_nid / page_to_nid): kept in the upper bits of `flags`, as the kernel keeps
+   * it in page->flags (NODES_PGSHIFT); a node number too large for those bits lives in the side
+   * object.
+   */
+  get node(): number {
+    const n = this.flags >>> NODE_SHIFT;
+    return n === NODE_UNPACKED ? this.x!.node : n;
+  }
+
+  set node(v: number) {
+    const packed = Number.isInteger(v) && v >= 0 && v < NODE_UNPACKED && !Object.is(v, -0) ? v : NODE_UNPACKED;
+    if (packed === NODE_UNPACKED) this.extra().node = v;
+    this.flags = (this.flags & PAGE_FLAGS_MASK) | (packed << NODE_SHIFT);
+  }
 
   get locked(): boolean {
     return (this.flags & PG_LOCKED) !== 0;
