@@ -31,17 +31,28 @@ export const PTE_PROTNONE = 8;
 
 export const PTRS_PER_PTE = 512;
 
+/**
+ * The swap column of every table that never held a swap entry: all zeros, shared, and never
+ * written (set() gives a table its own column at its first nonzero slot), so a table that only
+ * ever maps folios does not carry 4 KiB of zeros.
+ */
+const NO_SWAP = new Float64Array(PTRS_PER_PTE);
+
 export class PteTable {
   readonly kind = new Uint8Array(PTRS_PER_PTE);
   readonly bits = new Uint8Array(PTRS_PER_PTE);
-  /** Swap slot of swap entries. */
-  readonly swap = new Float64Array(PTRS_PER_PTE);
+  private swapCol = NO_SWAP;
   /** Folio of present and migration entries. */
   readonly folio: (Folio | null)[] = new Array<Folio | null>(PTRS_PER_PTE).fill(null);
   /** Entries not NONE, so empty tables can be noticed. */
   used = 0;
 
   constructor(readonly ptl: SpinLock) {}
+
+  /** Swap slot of swap entries (read-only: entries are written through set()). */
+  get swap(): Float64Array {
+    return this.swapCol;
+  }
 
   /** Write an entry (the state machine above is enforced by the paths; this is the store). */
   set(i: number, kind: number, bits: number, folio: Folio | null, swap: number): void {
@@ -50,7 +61,12 @@ export class PteTable {
     this.kind[i] = kind;
     this.bits[i] = bits;
     this.folio[i] = folio;
-    this.swap[i] = swap;
+    if (this.swapCol === NO_SWAP) {
+      // The shared column already reads +0 here.
+      if (Object.is(swap, 0)) return;
+      this.swapCol = new Float64Array(PTRS_PER_PTE);
+    }
+    this.swapCol[i] = swap;
   }
 
   clear(i: number): void {
