@@ -4,6 +4,7 @@
  * field reads back exactly what was stored and reads its default until set.
  */
 import { describe, expect, it } from 'vitest';
+import type { AnonVma } from '../../src/replay/mm/anon_vma.js';
 import { Folio, PG_DIRTY, PG_LOCKED, PG_LRU } from '../../src/replay/mm/folio.js';
 
 describe('Folio storage', () => {
@@ -61,6 +62,38 @@ describe('Folio storage', () => {
       expect(Object.is(f.node, node)).toBe(true);
       expect([f.has(PG_LRU), f.has(PG_LOCKED), f.freed]).toEqual([true, false, true]);
     }
+  });
+
+  it('anonVma and file are independent, whichever is set first', () => {
+    const av = { id: 1 } as unknown as AnonVma;
+    const av2 = { id: 2 } as unknown as AnonVma;
+    const f = new Folio(7, 0);
+    expect([f.anonVma, f.file]).toEqual([null, -1]);
+    f.file = 5;
+    expect([f.anonVma, f.file]).toEqual([null, 5]);
+    f.anonVma = av;
+    expect([f.anonVma, f.file]).toEqual([av, 5]);
+    f.file = 6;
+    f.anonVma = av2;
+    expect([f.anonVma, f.file]).toEqual([av2, 6]);
+    f.anonVma = null;
+    expect([f.anonVma, f.file]).toEqual([null, 6]);
+    f.anonVma = av;
+    f.file = -1;
+    expect([f.anonVma, f.file]).toEqual([av, -1]);
+    f.anonVma = null;
+    expect([f.anonVma, f.file]).toEqual([null, -1]);
+    f.file = 0;
+    expect([f.anonVma, f.file]).toEqual([null, 0]);
+    f.file = -1;
+    expect([f.anonVma, f.file]).toEqual([null, -1]);
+    const g = new Folio(8, 0);
+    g.anonVma = av;
+    expect([g.anonVma, g.file]).toEqual([av, -1]);
+    g.file = 3;
+    g.file = -1;
+    expect([g.anonVma, g.file]).toEqual([av, -1]);
+    expect(Object.is(new Folio(9, 0).file, -1)).toBe(true);
   });
 
   it('freed is independent of the page flags', () => {

@@ -98,15 +98,20 @@ class FolioExtra {
   data = 0;
   index = 0;
   node = 0;
+  /** The file id of a folio that also has an anon_vma. */
+  file = -1;
 }
 
 export class Folio {
   refcount = 1;
   mapcount = 0;
   flags = 0;
-  anonVma: AnonVma | null = null;
-  /** File id for page-cache folios, -1 for anonymous. */
-  file = -1;
+  /**
+   * folio->mapping: the anon_vma of an anonymous folio (PAGE_MAPPING_ANON), the file id of a
+   * page-cache folio, or null. Read it as `anonVma` and `file`; a folio given both (the kernel's
+   * single pointer cannot) keeps the file id in the side object.
+   */
+  private mapping: AnonVma | number | null = null;
   /** LRU list links (reclaim order). */
   lruPrev: Folio | null = null;
   lruNext: Folio | null = null;
@@ -149,6 +154,40 @@ export class Folio {
       this.indexLo = 0;
       this.extra().index = v;
     } else this.indexLo = (v - h * SPLIT) | 0;
+  }
+
+  /** anon_vma for anonymous rmap (folio_anon_vma), or null. */
+  get anonVma(): AnonVma | null {
+    const m = this.mapping;
+    return typeof m === 'object' ? m : null;
+  }
+
+  set anonVma(v: AnonVma | null) {
+    const m = this.mapping;
+    if (v !== null) {
+      if (typeof m === 'number') this.extra().file = m;
+      this.mapping = v;
+    } else if (m !== null && typeof m === 'object') {
+      // Dropping the anon_vma: a file id kept beside it becomes the mapping again.
+      const x = this.x;
+      const file = x === null ? -1 : x.file;
+      if (x !== null) x.file = -1;
+      this.mapping = file === -1 ? null : file;
+    }
+  }
+
+  /** File id for page-cache folios, -1 for anonymous. */
+  get file(): number {
+    const m = this.mapping;
+    if (typeof m === 'number') return m;
+    return m === null || this.x === null ? -1 : this.x.file;
+  }
+
+  set file(v: number) {
+    const m = this.mapping;
+    if (m !== null && typeof m === 'object') {
+      if (this.x !== null || v !== -1) this.extra().file = v;
+    } else this.mapping = v === -1 ? null : v;
   }
 
   /** Returned to the allocator (freeFolio); no reference may be taken any more. */
