@@ -38,6 +38,7 @@ describe('Folio storage', () => {
     const values = [
       0, 1, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 32 + 1, 5 * 2 ** 32 + 123456, 2 ** 35 + 17, 2 ** 53 - 1,
       -1, -(2 ** 31), -(2 ** 40) - 3, 2 ** 60, 2 ** 61, -(2 ** 61), 1.5, -0, NaN, Infinity, -Infinity, Number.MAX_VALUE,
+      2 ** 44 - 1, 2 ** 44, 2 ** 45 + 3, 16382 * 2 ** 32 + 2 ** 31 + 5, 16383 * 2 ** 32 + 7, 16383 * 2 ** 32 + 2 ** 31, 2 ** 46 + 1,
     ];
     const f = new Folio(4, 0);
     for (const v of values) {
@@ -45,10 +46,14 @@ describe('Folio storage', () => {
       f.index = v;
       expect(Object.is(f.data, v)).toBe(true);
       expect(Object.is(f.index, v)).toBe(true);
-      // and back to a value that splits
+      // and back to a value that splits, each without disturbing the other
       f.data = 2 ** 32 + 9;
       expect(f.data).toBe(2 ** 32 + 9);
       expect(Object.is(f.index, v)).toBe(true);
+      f.index = 2 ** 35 + 11;
+      f.data = v;
+      expect(f.index).toBe(2 ** 35 + 11);
+      expect(Object.is(f.data, v)).toBe(true);
     }
   });
 
