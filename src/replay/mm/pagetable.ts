@@ -74,25 +74,42 @@ export class PteTable {
   }
 }
 
-/** One address space's page tables. */
+/**
+ * One address space's page tables. A table, once allocated, stays (the model never frees page
+ * tables), so the last table found is remembered: a fault looks its table up in handle_mm_fault
+ * and again in do_anonymous_page / do_fault, and consecutive faults mostly share a table.
+ */
 export class PageTables {
+  /** Tables by table number; only ensure() adds to it and nothing removes from it. */
   readonly tables = new Map<number, PteTable>();
+  private lastNo = NaN;
+  private last: PteTable | undefined = undefined;
 
   constructor(private readonly makePtl: () => SpinLock) {}
 
   /** The PTE table covering page `vpn`, or undefined (pte_offset_map finds no table). */
   lookup(vpn: number): PteTable | undefined {
-    return this.tables.get(Math.floor(vpn / PTRS_PER_PTE));
+    const k = Math.floor(vpn / PTRS_PER_PTE);
+    if (k === this.lastNo) return this.last;
+    const t = this.tables.get(k);
+    if (t !== undefined) {
+      this.lastNo = k;
+      this.last = t;
+    }
+    return t;
   }
 
   /** The PTE table covering `vpn`, allocated if absent (__pte_alloc). */
   ensure(vpn: number): PteTable {
     const k = Math.floor(vpn / PTRS_PER_PTE);
+    if (k === this.lastNo) return this.last!;
     let t = this.tables.get(k);
     if (t === undefined) {
       t = new PteTable(this.makePtl());
       this.tables.set(k, t);
     }
+    this.lastNo = k;
+    this.last = t;
     return t;
   }
 }
