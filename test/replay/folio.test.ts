@@ -10,12 +10,12 @@ import { Folio, PG_DIRTY, PG_LOCKED, PG_LRU } from '../../src/replay/mm/folio.js
 describe('Folio storage', () => {
   it('report and lock fields read their defaults until set', () => {
     const f = new Folio(1, 0);
-    expect([f.pinCount, f.gupCount, f.waitRefs, f.lockHolder, f.swapSlot]).toEqual([0, 0, 0, -1, -1]);
+    expect([f.pinCount, f.gupCount, f.waitRefs, f.swapSlot]).toEqual([0, 0, 0, -1]);
     expect([f.data, f.index, f.file, f.refcount, f.mapcount, f.freed]).toEqual([0, 0, -1, 1, 0, false]);
     // Storing a default does not make the others read differently.
-    f.lockHolder = -1;
+    f.swapSlot = -1;
     f.pinCount = 0;
-    expect([f.pinCount, f.gupCount, f.waitRefs, f.lockHolder, f.swapSlot]).toEqual([0, 0, 0, -1, -1]);
+    expect([f.pinCount, f.gupCount, f.waitRefs, f.swapSlot]).toEqual([0, 0, 0, -1]);
   });
 
   it('each rarely set field holds its own value', () => {
@@ -23,14 +23,14 @@ describe('Folio storage', () => {
     f.pinCount++;
     f.gupCount += 2;
     f.waitRefs = 3;
-    f.lockHolder = 42;
     f.swapSlot = 7;
-    expect([f.pinCount, f.gupCount, f.waitRefs, f.lockHolder, f.swapSlot]).toEqual([1, 2, 3, 42, 7]);
+    expect([f.pinCount, f.gupCount, f.waitRefs, f.swapSlot]).toEqual([1, 2, 3, 7]);
     f.pinCount--;
-    f.lockHolder = -1;
     f.swapSlot = -1;
-    expect([f.pinCount, f.gupCount, f.waitRefs, f.lockHolder, f.swapSlot]).toEqual([0, 2, 3, -1, -1]);
+    expect([f.pinCount, f.gupCount, f.waitRefs, f.swapSlot]).toEqual([0, 2, 3, -1]);
+    expect(f.waitqIfAny).toBeNull();
     expect(f.waitq).toBe(f.waitq);
+    expect(f.waitqIfAny).toBe(f.waitq);
     expect(new Folio(3, 0).waitq).not.toBe(f.waitq);
   });
 
@@ -112,5 +112,30 @@ describe('Folio storage', () => {
     expect(f.freed).toBe(true);
     expect(f.tryGet()).toBe(false);
     expect(() => f.get()).toThrow(/freed folio/);
+  });
+});
+
+describe('folio lock without waiters', () => {
+  it('lock and unlock of a folio nobody waits on make no wait queue, and the bit is cleared', async () => {
+    const { folio_trylock, folio_unlock } = await import('../../src/replay/locks/folio_lock.js');
+    const { LockStats } = await import('../../src/replay/locks/lockstat.js');
+    const woken: number[] = [];
+    const env = {
+      engine: { now: 5, wake: (t: { tid: number }) => woken.push(t.tid) },
+      stats: new LockStats(),
+      uncontended: 1,
+      transfer: 1,
+    } as unknown as Parameters<typeof folio_unlock>[0];
+    const f = new Folio(9, 0);
+    const task = { tid: 3 } as unknown as Parameters<typeof folio_trylock>[2];
+    expect(folio_trylock(env, f, task)).toBe(true);
+    expect(f.locked).toBe(true);
+    expect(folio_trylock(env, f, task)).toBe(false);
+    folio_unlock(env, f);
+    expect(f.locked).toBe(false);
+    expect(f.waitqIfAny).toBeNull();
+    expect(woken).toEqual([]);
+    expect(env.stats.get('folio_lock', 'bitlock').acquisitions).toBe(1);
+    expect(() => folio_unlock(env, f)).toThrow(/unlocked folio/);
   });
 });

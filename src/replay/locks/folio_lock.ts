@@ -21,9 +21,8 @@ const lockedSince = new WeakMap<Folio, number>();
 /** Waiters queued here that opened a timeline slice (others' waiters on the same queue did not). */
 const sliced = new WeakSet<Task>();
 
-function take(folio: Folio, owner: number, now: number): void {
+function take(folio: Folio, now: number): void {
   folio.set(PG_LOCKED);
-  folio.lockHolder = owner;
   lockedSince.set(folio, now);
 }
 
@@ -32,7 +31,7 @@ export function folio_trylock(env: LockEnv, folio: Folio, task: Task): boolean {
   const stat = env.stats.get('folio_lock', 'bitlock');
   if (folio.locked) return false;
   stat.acquisitions++;
-  take(folio, task.tid, env.engine.now);
+  take(folio, env.engine.now);
   return true;
 }
 
@@ -42,7 +41,7 @@ export function folio_trylock(env: LockEnv, folio: Folio, task: Task): boolean {
  */
 export function folio_set_locked(env: LockEnv, folio: Folio, task: Task): void {
   if (folio.locked) throw new InvariantError('__folio_set_locked on a locked folio', `folio ${folio.id}`, folio.recentHistory());
-  take(folio, task.tid, env.engine.now);
+  take(folio, env.engine.now);
 }
 
 /** folio_lock(): a Block that takes the lock, sleeping (exclusive waiter) while it is held. */
@@ -55,7 +54,7 @@ export function folioLock(env: LockEnv, folio: Folio): Block {
       stat.acquisitions++;
       const now = env.engine.now;
       if (!folio.locked) {
-        take(folio, task.tid, now);
+        take(folio, now);
         return env.uncontended;
       }
       stat.contentions++;
@@ -100,15 +99,16 @@ export function folio_unlock(env: LockEnv, folio: Folio): void {
   const stat = env.stats.get('folio_lock', 'bitlock');
   stat.hold.record(now - (lockedSince.get(folio) ?? now));
   folio.clear(PG_LOCKED);
-  folio.lockHolder = -1;
   lockedSince.delete(folio);
-  const woken = folio.waitq.takeWakeable(1);
-  for (const w of woken) {
+  // No queue was ever made for this folio: nobody waits (most unlocks; no allocation).
+  const wq = folio.waitqIfAny;
+  if (wq === null) return;
+  for (const w of wq.takeWakeable(1)) {
     if (sliced.delete(w.task)) env.stats.timeline?.end(w.task.tid, now);
     if (w.exclusive) {
       // Handoff: the exclusive waiter owns the lock from now on.
       stat.wait.record(now - w.since);
-      take(folio, w.task.tid, now);
+      take(folio, now);
     }
     env.engine.wake(w.task, now);
   }

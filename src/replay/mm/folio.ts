@@ -88,13 +88,12 @@ function hiOf(v: number, side: number): number {
 }
 
 /**
- * The rarely set parts of a folio (folio lock holder and wait queue, report-only reference
+ * The rarely set parts of a folio (the folio lock's wait queue, report-only reference
  * tags, swap slot, and values of `data`, `index` or `node` that do not pack), allocated the
  * first time one of them is set to something other than its default, so a folio that never
  * meets the folio lock, gup, a migration wait or the swap cache carries none of them.
  */
 class FolioExtra {
-  lockHolder = -1;
   pinCount = 0;
   gupCount = 0;
   waitRefs = 0;
@@ -218,13 +217,9 @@ export class Folio {
     return (this.extra().wq ??= new WaitQueue('folio'));
   }
 
-  /** Task holding the folio lock (for reports), if any. */
-  get lockHolder(): number {
-    return this.x === null ? -1 : this.x.lockHolder;
-  }
-
-  set lockHolder(v: number) {
-    if (this.x !== null || v !== -1) this.extra().lockHolder = v;
+  /** The wait queue if anyone ever waited on this folio, else null (waitqueue_active() without allocating one). */
+  get waitqIfAny(): WaitQueue | null {
+    return this.x === null ? null : this.x.wq;
   }
 
   /**
