@@ -9,7 +9,7 @@ import type { Kernel, Thread } from '../kernel.js';
 import type { Folio } from '../mm/folio.js';
 import type { Vma } from '../mm/vma.js';
 import { LEAK, OK } from '../mm/oracle.js';
-import { PTE_DIRTY, PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, pteIndex } from '../mm/pagetable.js';
+import { PTE_DIRTY, PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, PTRS_PER_PTE } from '../mm/pagetable.js';
 import { InvariantError } from '../../util/errors.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import { do_user_addr_fault } from './do_user_addr_fault.js';
@@ -48,13 +48,41 @@ export function checkAccess(k: Kernel, task: Thread, vma: Vma, addr: number, wri
 }
 
 /**
+ * checkAccess() for private anonymous memory, the common case: the process's own view keyed by
+ * page number `vpn`, whose oracle chunk is `c` (vpn / PTRS_PER_PTE) at index `i`, the same split
+ * as the PTE table's. The chunk's array comes through the thread's one-entry cache.
+ */
+function checkPrivate(k: Kernel, task: Thread, addr: number, vpn: number, c: number, i: number, write: boolean, folio: Folio): void {
+  const view = task.mm.view;
+  const oracle = k.oracle;
+  let arr = task.lastChunkNo === c && task.lastChunkView === view ? task.lastChunk : undefined;
+  if (arr === undefined) {
+    arr = oracle.chunkOf(view, c);
+    if (arr !== undefined) {
+      task.lastChunk = arr;
+      task.lastChunkNo = c;
+      task.lastChunkView = view;
+    }
+  }
+  if (write) {
+    // Oracle.write() allocates the chunk on the first write that reaches it.
+    folio.data = arr === undefined ? oracle.write(view, vpn) : oracle.writeIn(view, arr, i);
+    return;
+  }
+  const expected = arr === undefined ? 0 : arr[i]!;
+  if (folio.data === expected) return;
+  const r = oracle.check(view, expected, folio.data);
+  if (r !== OK) k.integrity(r === LEAK ? 'leak' : 'lost_write', task, addr);
+}
+
+/**
  * Try the access without faulting: returns true (and does the oracle work) when the PTE allows
- * it. The thread's hot path: two map lookups and a few array reads.
+ * it. The thread's hot path: a few compares and array reads through the thread's caches.
  */
 export function tryAccess(k: Kernel, task: Thread, addr: number, write: boolean): boolean {
   const vpn = Math.floor(addr / PAGE_SIZE);
   // One-entry cache of the PTE table (tables are never replaced once allocated).
-  const tableNo = Math.floor(vpn / 512);
+  const tableNo = Math.floor(vpn / PTRS_PER_PTE);
   let t = task.lastTableNo === tableNo && task.lastTableMm === task.mm ? task.lastTable : undefined;
   if (t === undefined) {
     t = task.mm.pt.lookup(vpn);
@@ -63,14 +91,18 @@ export function tryAccess(k: Kernel, task: Thread, addr: number, write: boolean)
     task.lastTableNo = tableNo;
     task.lastTableMm = task.mm;
   }
-  const i = pteIndex(vpn);
+  // pteIndex(vpn), from the quotient already at hand (exact: integers below 2^53).
+  const i = vpn - tableNo * PTRS_PER_PTE;
   if (t.kind[i] !== PTE_PRESENT) return false;
   const bits = t.bits[i]!;
   if ((write && (bits & PTE_WRITE) === 0) || (bits & PTE_PROTNONE) !== 0) return false;
   const vma = vmaOf(task, addr);
   if (vma === null) return false;
   if (write) t.bits[i] = bits | PTE_DIRTY;
-  checkAccess(k, task, vma, addr, write, t.folio[i]!);
+  // Private anonymous memory: the oracle keys it by page number, in chunks split as the PTE
+  // tables are (PTRS_PER_PTE keys), so the chunk and index are the table's.
+  if (vma.file < 0 && !vma.isShared()) checkPrivate(k, task, addr, vpn, tableNo, i, write, t.folio[i]!);
+  else checkAccess(k, task, vma, addr, write, t.folio[i]!);
   return true;
 }
 
