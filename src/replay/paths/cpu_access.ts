@@ -75,11 +75,26 @@ function checkPrivate(k: Kernel, task: Thread, addr: number, vpn: number, c: num
   if (r !== OK) k.integrity(r === LEAK ? 'leak' : 'lost_write', task, addr);
 }
 
+/** tryAccess()'s argument, for tryAccessAt. */
+const oneAddr = new Float64Array(1);
+
 /**
  * Try the access without faulting: returns true (and does the oracle work) when the PTE allows
- * it. The thread's hot path: a few compares and array reads through the thread's caches.
+ * it.
  */
 export function tryAccess(k: Kernel, task: Thread, addr: number, write: boolean): boolean {
+  oneAddr[0] = addr;
+  return tryAccessAt(k, task, oneAddr, 0, write);
+}
+
+/**
+ * tryAccess() of the address `addrs[r]` (a row of the address column): the thread's hot path, a
+ * few compares and array reads through the thread's caches. The address is read here rather
+ * than passed: addresses are past 2^31, not small integers, and V8 boxes such a number (an
+ * allocation) to pass it to a function it has not inlined.
+ */
+export function tryAccessAt(k: Kernel, task: Thread, addrs: Float64Array, r: number, write: boolean): boolean {
+  const addr = addrs[r]!;
   const vpn = Math.floor(addr / PAGE_SIZE);
   // One-entry cache of the PTE table (tables are never replaced once allocated).
   const tableNo = Math.floor(vpn / PTRS_PER_PTE);

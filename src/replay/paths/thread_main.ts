@@ -9,7 +9,7 @@ import type { EventColumnArrays } from '../../ingest/batch.js';
 import { FIRST_OBSERVATION_OP, Op, OPS, PAGE_SIZE } from '../../ingest/schema.js';
 import { BLOCKED, type Block, type Step } from '../engine/task.js';
 import type { Histogram } from '../stats/histogram.js';
-import { cpu_access, faultable, faultBegin, faultEnd, tryAccess } from './cpu_access.js';
+import { cpu_access, faultable, faultBegin, faultEnd, tryAccess, tryAccessAt } from './cpu_access.js';
 import { do_user_addr_fault } from './do_user_addr_fault.js';
 import type { Path } from './vm_fault.js';
 import { opHandler } from './ops.js';
@@ -150,9 +150,8 @@ class RowLoop implements InlineResume {
       stats.summary.events++;
       const op = cols.op[r]!;
       if (op > Op.fetch) return r;
-      const addr = cols.addr[r]!;
       // Hot path: a single-page access whose PTE allows it.
-      if (modPow2(addr, PAGE_SIZE) + cols.len[r]! > PAGE_SIZE || !tryAccess(k, task, addr, op === Op.write)) return r;
+      if (modPow2(cols.addr[r]!, PAGE_SIZE) + cols.len[r]! > PAGE_SIZE || !tryAccessAt(k, task, cols.addr, r, op === Op.write)) return r;
       if (!this.hitEnds(r, op)) return PARKED;
     }
   }
