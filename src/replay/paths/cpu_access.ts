@@ -49,10 +49,12 @@ export function checkAccess(k: Kernel, task: Thread, vma: Vma, addr: number, wri
 
 /**
  * checkAccess() for private anonymous memory, the common case: the process's own view keyed by
- * page number `vpn`, whose oracle chunk is `c` (vpn / PTRS_PER_PTE) at index `i`, the same split
- * as the PTE table's. The chunk's array comes through the thread's one-entry cache.
+ * page number, here page `i` of oracle chunk `c` (the same split as the PTE tables': c is the
+ * table number, i the PTE index). The chunk's array comes through the thread's one-entry cache.
+ * Returns OK, or what the read found for the caller to report (no address is passed: see
+ * tryAccessAt).
  */
-function checkPrivate(k: Kernel, task: Thread, addr: number, vpn: number, c: number, i: number, write: boolean, folio: Folio): void {
+function checkPrivate(k: Kernel, task: Thread, c: number, i: number, write: boolean, folio: Folio): number {
   const view = task.mm.view;
   const oracle = k.oracle;
   let arr = task.lastChunkNo === c && task.lastChunkView === view ? task.lastChunk : undefined;
@@ -66,13 +68,12 @@ function checkPrivate(k: Kernel, task: Thread, addr: number, vpn: number, c: num
   }
   if (write) {
     // Oracle.write() allocates the chunk on the first write that reaches it.
-    folio.data = arr === undefined ? oracle.write(view, vpn) : oracle.writeIn(view, arr, i);
-    return;
+    folio.data = arr === undefined ? oracle.write(view, c * PTRS_PER_PTE + i) : oracle.writeIn(view, arr, i);
+    return OK;
   }
   const expected = arr === undefined ? 0 : arr[i]!;
-  if (folio.data === expected) return;
-  const r = oracle.check(view, expected, folio.data);
-  if (r !== OK) k.integrity(r === LEAK ? 'leak' : 'lost_write', task, addr);
+  if (folio.data === expected) return OK;
+  return oracle.check(view, expected, folio.data);
 }
 
 /** tryAccess()'s argument, for tryAccessAt. */
@@ -116,8 +117,10 @@ export function tryAccessAt(k: Kernel, task: Thread, addrs: Float64Array, r: num
   if (write) t.bits[i] = bits | PTE_DIRTY;
   // Private anonymous memory: the oracle keys it by page number, in chunks split as the PTE
   // tables are (PTRS_PER_PTE keys), so the chunk and index are the table's.
-  if (vma.file < 0 && !vma.isShared()) checkPrivate(k, task, addr, vpn, tableNo, i, write, t.folio[i]!);
-  else checkAccess(k, task, vma, addr, write, t.folio[i]!);
+  if (vma.file < 0 && !vma.isShared()) {
+    const found = checkPrivate(k, task, tableNo, i, write, t.folio[i]!);
+    if (found !== OK) k.integrity(found === LEAK ? 'leak' : 'lost_write', task, addr);
+  } else checkAccess(k, task, vma, addr, write, t.folio[i]!);
   return true;
 }
 
