@@ -123,7 +123,8 @@ export class Engine {
    * Queue `task` to continue at `cycle`, not before the earliest queued event, as the last act
    * of the event being fired: the earliest event is taken out in the same sift
    * (EventHeap.replaceTop) and fired next by runFor. Only for a task that stops right after
-   * (returns to runFor), since the heap no longer holds the next event meanwhile.
+   * (returns to runFor, or to a caller that fires that event itself through takeParked), since
+   * the heap no longer holds the next event meanwhile.
    */
   park(cycle: number, task: Task): void {
     this.next = this.heap.replaceTop(cycle, task);
