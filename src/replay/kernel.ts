@@ -42,6 +42,15 @@ export class Thread extends Task {
   lastTable: PteTable | undefined = undefined;
   lastTableNo = -1;
   lastTableMm: Mm | null = null;
+  /**
+   * One-entry cache of the oracle chunk the hit path used last: chunk `lastChunkNo` of view
+   * `lastChunkView` (Oracle.chunkOf; a chunk's array is never replaced once it exists). Per
+   * thread, so threads of one process that touch different chunks in turn do not evict each
+   * other as they do in the view's own one-entry cache.
+   */
+  lastChunkView = -1;
+  lastChunkNo = -1;
+  lastChunk: Float64Array | undefined = undefined;
   /** Work the thread resumes without its program (thread_main's hit loop), if any. */
   inline: InlineResume | null = null;
 

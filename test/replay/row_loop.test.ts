@@ -3,6 +3,10 @@ import { replay } from '../../src/replay/replay.js';
 import { parsePolicy } from '../../src/replay/policies/presets.js';
 import type { EventRecorder } from '../../src/replay/result.js';
 import { BASE, DEFAULT_MACHINE, PAGE, columns, type Row } from './harness.js';
+import { resolveCostsNs, toCycles } from '../../src/replay/costs.js';
+import { Kernel } from '../../src/replay/kernel.js';
+import { planThreads, startThreads } from '../../src/replay/replay.js';
+import { Rng } from '../../src/util/rng.js';
 
 interface Ev { row: number; tid: number; path: string; start: number; end: number }
 
@@ -116,5 +120,52 @@ describe('the row loop (hits outside the generator, parked between other threads
     // Thread 1 starts again after its wake-up, once thread 2 is done with the CPU.
     expect(byRow(2).start).toBeGreaterThanOrEqual(120_000);
     expect(byRow(2).path).toBe('hit');
+  });
+
+  it('hands off between parked row loops without exceeding runFor\'s budget, with the same events', () => {
+    // Four threads hitting in lockstep: nearly every hit parks its loop and the next event is
+    // another thread's parked loop, which RowLoop.resume continues itself (the hand-off).
+    const rows: Row[] = [];
+    for (const tid of [1, 2, 3, 4]) {
+      const region = BASE + tid * 1024 * PAGE;
+      rows.push([0, 1, tid, 'mmap', region, 8 * PAGE]);
+      for (let i = 0; i < 2000; i++) rows.push([0, 1, tid, i % 3 === 0 ? 'write' : 'read', region + (i % 5) * PAGE + (i % 7) * 8]);
+    }
+    const cols = columns(rows);
+    const plan = planThreads(cols);
+    const machine = { ...DEFAULT_MACHINE, cpus: 4 };
+    const costs = toCycles(resolveCostsNs({}), machine.cpuGhz, machine.hz);
+    /** Run with runFor(budget) until done: the events recorded and the number of runFor calls. */
+    const runWith = (budget: number) => {
+      const out: string[] = [];
+      const k = new Kernel({ machine, costs, policy: parsePolicy('linux-6.12'), rng: new Rng(machine.seed), timeline: null });
+      k.events = {
+        policy: () => undefined,
+        event: (row, tid, op, path, outcome, start, end, retries) => void out.push(`${row} ${tid} ${op} ${path} ${outcome} ${start} ${end} ${retries}`),
+        flush: async () => undefined,
+      };
+      startThreads(k, cols, plan);
+      let calls = 0;
+      for (;;) {
+        calls++;
+        if (k.engine.runFor(budget)) break;
+      }
+      expect(k.engine.live).toBe(0);
+      return { out, calls };
+    };
+    const all = runWith(Infinity);
+    expect(all.out).toHaveLength(rows.length);
+    // runFor(1) fires exactly one event per call (no hand-off fits in its budget): the number of
+    // calls, less the last (which finds the queue empty), counts the events the replay fires.
+    const one = runWith(1);
+    expect(one.out).toEqual(all.out);
+    const fired = one.calls - 1;
+    expect(fired).toBeGreaterThan(4000);
+    for (const budget of [2, 3, 7, 1000]) {
+      const r = runWith(budget);
+      expect(r.out).toEqual(all.out);
+      // Never more than `budget` events per call: at least fired / budget calls.
+      expect(r.calls).toBeGreaterThanOrEqual(Math.ceil(fired / budget));
+    }
   });
 });

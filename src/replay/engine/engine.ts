@@ -84,7 +84,7 @@ export class Engine {
    */
   runFor(budget: number): boolean {
     const heap = this.heap;
-    for (let n = 0; n < budget; n++) {
+    for (this.left = budget; this.left > 0; this.left--) {
       let ev = this.next;
       if (ev !== null) this.next = null;
       else {
@@ -97,11 +97,34 @@ export class Engine {
     return heap.size === 0 && this.next === null;
   }
 
+  /** Events runFor may still fire in its current call, counting the one being fired. */
+  private left = 0;
+
+  /**
+   * The event park() took out for runFor to fire next, when the event being fired may fire it
+   * itself (takeParked) without exceeding runFor's budget; else null.
+   */
+  parkedNext(): SimEvent | null {
+    return this.left > 1 ? this.next : null;
+  }
+
+  /**
+   * The event being fired fires parkedNext() itself, as its last act: exactly what runFor
+   * would do next (the clock moves to the event's cycle, the event counts against the budget),
+   * without the return to runFor and its dispatch.
+   */
+  takeParked(): void {
+    this.next = null;
+    this.now = this.heap.lastTime;
+    this.left--;
+  }
+
   /**
    * Queue `task` to continue at `cycle`, not before the earliest queued event, as the last act
    * of the event being fired: the earliest event is taken out in the same sift
    * (EventHeap.replaceTop) and fired next by runFor. Only for a task that stops right after
-   * (returns to runFor), since the heap no longer holds the next event meanwhile.
+   * (returns to runFor, or to a caller that fires that event itself through takeParked), since
+   * the heap no longer holds the next event meanwhile.
    */
   park(cycle: number, task: Task): void {
     this.next = this.heap.replaceTop(cycle, task);

@@ -72,6 +72,25 @@ export class Oracle {
     return arr;
   }
 
+  /**
+   * The array of chunk `c` (keys c * PTRS_PER_PTE ..) of `view`, or undefined while no write
+   * has reached it. Once it exists it is never replaced, so a caller may keep it.
+   */
+  chunkOf(view: number, c: number): Float64Array | undefined {
+    return this.chunk(this.views[view]!, c);
+  }
+
+  /**
+   * write() at key `c * PTRS_PER_PTE + i` when the caller holds `arr`, chunk `c`'s array
+   * (chunkOf): the same version and the same store.
+   */
+  writeIn(view: number, arr: Float64Array, i: number): number {
+    const v = this.views[view]!;
+    const version = v.id * SEQ_SPAN + ++v.seq;
+    arr[i] = version;
+    return version;
+  }
+
   /** A write through `view` at key: returns the new version (to store in the folio). */
   write(view: number, key: number): number {
     const v = this.views[view]!;

@@ -9,7 +9,7 @@ import type { Kernel, Thread } from '../kernel.js';
 import type { Folio } from '../mm/folio.js';
 import type { Vma } from '../mm/vma.js';
 import { LEAK, OK } from '../mm/oracle.js';
-import { PTE_DIRTY, PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, pteIndex } from '../mm/pagetable.js';
+import { PTE_DIRTY, PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, PTRS_PER_PTE } from '../mm/pagetable.js';
 import { InvariantError } from '../../util/errors.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import { do_user_addr_fault } from './do_user_addr_fault.js';
@@ -48,13 +48,57 @@ export function checkAccess(k: Kernel, task: Thread, vma: Vma, addr: number, wri
 }
 
 /**
+ * checkAccess() for private anonymous memory, the common case: the process's own view keyed by
+ * page number, here page `i` of oracle chunk `c` (the same split as the PTE tables': c is the
+ * table number, i the PTE index). The chunk's array comes through the thread's one-entry cache.
+ * Returns OK, or what the read found for the caller to report (no address is passed: see
+ * tryAccessAt).
+ */
+function checkPrivate(k: Kernel, task: Thread, c: number, i: number, write: boolean, folio: Folio): number {
+  const view = task.mm.view;
+  const oracle = k.oracle;
+  let arr = task.lastChunkNo === c && task.lastChunkView === view ? task.lastChunk : undefined;
+  if (arr === undefined) {
+    arr = oracle.chunkOf(view, c);
+    if (arr !== undefined) {
+      task.lastChunk = arr;
+      task.lastChunkNo = c;
+      task.lastChunkView = view;
+    }
+  }
+  if (write) {
+    // Oracle.write() allocates the chunk on the first write that reaches it.
+    folio.data = arr === undefined ? oracle.write(view, c * PTRS_PER_PTE + i) : oracle.writeIn(view, arr, i);
+    return OK;
+  }
+  const expected = arr === undefined ? 0 : arr[i]!;
+  if (folio.data === expected) return OK;
+  return oracle.check(view, expected, folio.data);
+}
+
+/** tryAccess()'s argument, for tryAccessAt. */
+const oneAddr = new Float64Array(1);
+
+/**
  * Try the access without faulting: returns true (and does the oracle work) when the PTE allows
- * it. The thread's hot path: two map lookups and a few array reads.
+ * it.
  */
 export function tryAccess(k: Kernel, task: Thread, addr: number, write: boolean): boolean {
+  oneAddr[0] = addr;
+  return tryAccessAt(k, task, oneAddr, 0, write);
+}
+
+/**
+ * tryAccess() of the address `addrs[r]` (a row of the address column): the thread's hot path, a
+ * few compares and array reads through the thread's caches. The address is read here rather
+ * than passed: addresses are past 2^31, not small integers, and V8 boxes such a number (an
+ * allocation) to pass it to a function it has not inlined.
+ */
+export function tryAccessAt(k: Kernel, task: Thread, addrs: Float64Array, r: number, write: boolean): boolean {
+  const addr = addrs[r]!;
   const vpn = Math.floor(addr / PAGE_SIZE);
   // One-entry cache of the PTE table (tables are never replaced once allocated).
-  const tableNo = Math.floor(vpn / 512);
+  const tableNo = Math.floor(vpn / PTRS_PER_PTE);
   let t = task.lastTableNo === tableNo && task.lastTableMm === task.mm ? task.lastTable : undefined;
   if (t === undefined) {
     t = task.mm.pt.lookup(vpn);
@@ -63,14 +107,20 @@ export function tryAccess(k: Kernel, task: Thread, addr: number, write: boolean)
     task.lastTableNo = tableNo;
     task.lastTableMm = task.mm;
   }
-  const i = pteIndex(vpn);
+  // pteIndex(vpn), from the quotient already at hand (exact: integers below 2^53).
+  const i = vpn - tableNo * PTRS_PER_PTE;
   if (t.kind[i] !== PTE_PRESENT) return false;
   const bits = t.bits[i]!;
   if ((write && (bits & PTE_WRITE) === 0) || (bits & PTE_PROTNONE) !== 0) return false;
   const vma = vmaOf(task, addr);
   if (vma === null) return false;
   if (write) t.bits[i] = bits | PTE_DIRTY;
-  checkAccess(k, task, vma, addr, write, t.folio[i]!);
+  // Private anonymous memory: the oracle keys it by page number, in chunks split as the PTE
+  // tables are (PTRS_PER_PTE keys), so the chunk and index are the table's.
+  if (vma.file < 0 && !vma.isShared()) {
+    const found = checkPrivate(k, task, tableNo, i, write, t.folio[i]!);
+    if (found !== OK) k.integrity(found === LEAK ? 'leak' : 'lost_write', task, addr);
+  } else checkAccess(k, task, vma, addr, write, t.folio[i]!);
   return true;
 }
 

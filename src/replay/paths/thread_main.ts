@@ -4,12 +4,12 @@
  * row plus the recorded gap) and runs its op; the latency of the row is recorded under the path
  * that served it. Hits are handled inline; anything else goes through the kernel paths.
  */
-import type { InlineResume, Kernel, Thread } from '../kernel.js';
+import { Thread, type InlineResume, type Kernel } from '../kernel.js';
 import type { EventColumnArrays } from '../../ingest/batch.js';
 import { FIRST_OBSERVATION_OP, Op, OPS, PAGE_SIZE } from '../../ingest/schema.js';
 import { BLOCKED, type Block, type Step } from '../engine/task.js';
 import type { Histogram } from '../stats/histogram.js';
-import { cpu_access, faultable, faultBegin, faultEnd, tryAccess } from './cpu_access.js';
+import { cpu_access, faultable, faultBegin, faultEnd, tryAccess, tryAccessAt } from './cpu_access.js';
 import { do_user_addr_fault } from './do_user_addr_fault.js';
 import type { Path } from './vm_fault.js';
 import { opHandler } from './ops.js';
@@ -150,9 +150,8 @@ class RowLoop implements InlineResume {
       stats.summary.events++;
       const op = cols.op[r]!;
       if (op > Op.fetch) return r;
-      const addr = cols.addr[r]!;
       // Hot path: a single-page access whose PTE allows it.
-      if (modPow2(addr, PAGE_SIZE) + cols.len[r]! > PAGE_SIZE || !tryAccess(k, task, addr, op === Op.write)) return r;
+      if (modPow2(cols.addr[r]!, PAGE_SIZE) + cols.len[r]! > PAGE_SIZE || !tryAccessAt(k, task, cols.addr, r, op === Op.write)) return r;
       if (!this.hitEnds(r, op)) return PARKED;
     }
   }
@@ -334,18 +333,45 @@ class RowLoop implements InlineResume {
     return this.park(start, r, true);
   }
 
-  /** The parked hit ended or the awaited row arrived (the thread's heap event fired): continue; true to hand to the program. */
+  /**
+   * The parked hit ended or the awaited row arrived (the thread's heap event fired): continue;
+   * true to hand to the program.
+   *
+   * Hand-off: when the loop parks again and the event park() took out for runFor to fire next
+   * is another thread's parked row loop, that loop continues here, in this same call, instead
+   * of returning to runFor first. runFor would do exactly this and nothing else in between: set
+   * the clock to the event's cycle and fire it, and the thread's fire() resumes its parked loop
+   * and, if the loop hands a row over, runs the thread's program. So the heap, the seq counter,
+   * the clock and every step run in the same order; only the JavaScript calls between two
+   * threads' hits are saved (threads hitting in lockstep switch at every hit). The hand-offs
+   * count against runFor's budget (Engine.parkedNext/takeParked).
+   */
   resume(): boolean {
-    this.parked = false;
-    if (this.parkedIdle) {
-      this.parkedIdle = false;
-      wakeFromIdle(this.task);
-      this.arrivedRow = this.parkedRow;
-    } else this.hitEnded(this.parkedRow, this.parkedOp, this.t0);
-    const r = this.run();
-    if (r === PARKED) return false;
-    this.handed = r;
-    return true;
+    const e = this.k.engine;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    let L: RowLoop = this;
+    for (;;) {
+      L.parked = false;
+      if (L.parkedIdle) {
+        L.parkedIdle = false;
+        wakeFromIdle(L.task);
+        L.arrivedRow = L.parkedRow;
+      } else L.hitEnded(L.parkedRow, L.parkedOp, L.t0);
+      const r = L.run();
+      if (r !== PARKED) {
+        L.handed = r;
+        if (L === this) return true;
+        // Thread.fire(): the loop handed a row over, the program continues.
+        L.task.run();
+        return false;
+      }
+      const ev = e.parkedNext();
+      if (!(ev instanceof Thread)) return false;
+      const next = ev.inline;
+      if (!(next instanceof RowLoop) || !next.parked) return false;
+      e.takeParked();
+      L = next;
+    }
   }
 }
 
