@@ -6,6 +6,9 @@
 import { Data, Float64, Int32, RecordBatch, Schema, Struct, Utf8, Vector, makeData, vectorFromArray } from 'apache-arrow';
 import { eventSchema, opDictionaryType } from './arrow_schema.js';
 import { BATCH_ROWS, OPS, type EventRow } from './schema.js';
+import { allocColumns, type EventColumnArrays } from './columns.js';
+
+export { allocColumns, type EventColumnArrays } from './columns.js';
 
 /** Receives finished batches in order. */
 export type BatchSink = (batch: RecordBatch) => void;
@@ -15,17 +18,6 @@ let opDictionary: Vector<Utf8> | undefined;
 export function opDictionaryVector(): Vector<Utf8> {
   opDictionary ??= vectorFromArray([...OPS], new Utf8());
   return opDictionary;
-}
-
-/** Typed-array columns of one batch. */
-export interface EventColumnArrays {
-  ts: Float64Array;
-  pid: Int32Array;
-  tid: Int32Array;
-  op: Int8Array;
-  addr: Float64Array;
-  len: Float64Array;
-  arg: Float64Array;
 }
 
 /** Build one RecordBatch over the given arrays (not copied) in the event schema. */
@@ -43,14 +35,6 @@ export function makeEventBatch(cols: EventColumnArrays, schema: Schema = eventSc
   ];
   const struct = makeData({ type: new Struct(schema.fields), length, nullCount: 0, children });
   return new RecordBatch(schema, struct);
-}
-
-/** Fresh zeroed column arrays for `n` rows. */
-export function allocColumns(n: number): EventColumnArrays {
-  return {
-    ts: new Float64Array(n), pid: new Int32Array(n), tid: new Int32Array(n), op: new Int8Array(n),
-    addr: new Float64Array(n), len: new Float64Array(n), arg: new Float64Array(n),
-  };
 }
 
 /** Accumulates events column by column and emits full batches to a sink. */

@@ -4,7 +4,7 @@
  * module runs as a worker thread it serves pieces posted by the pool, transferring the columns.
  */
 import Papa from 'papaparse';
-import { allocColumns, type EventColumnArrays } from './batch.js';
+import { allocColumns, type EventColumnArrays } from './columns.js';
 import { CsvRowDecoder, type CsvLayout } from './csv.js';
 import { servePieces } from './pieces.js';
 import { MAX_REPORTED_ERRORS, type EventSink } from './reader.js';
