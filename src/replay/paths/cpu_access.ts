@@ -28,34 +28,15 @@ export function vmaOf(task: Thread, addr: number): Vma | null {
   return v;
 }
 
-/** The oracle's view of a completed access to `folio` at `addr`. */
-export function checkAccess(k: Kernel, task: Thread, vma: Vma, addr: number, write: boolean, folio: Folio): void {
-  let view: number;
-  let key: number;
-  if (vma.file < 0 && !vma.isShared()) {
-    // Private anonymous memory: the process's own view by page number (the common case).
-    view = task.mm.view;
-    key = Math.floor(addr / PAGE_SIZE);
-  } else [view, key] = k.oracleSlot(task.mm, vma, addr, write);
-  if (write) {
-    folio.data = k.oracle.write(view, key);
-    return;
-  }
-  const expected = k.oracle.expected(view, key);
-  if (folio.data === expected) return;
-  const r = k.oracle.check(view, expected, folio.data);
-  if (r !== OK) k.integrity(r === LEAK ? 'leak' : 'lost_write', task, addr);
-}
-
 /**
- * checkAccess() for private anonymous memory, the common case: the process's own view keyed by
- * page number, here page `i` of oracle chunk `c` (the same split as the PTE tables': c is the
- * table number, i the PTE index). The chunk's array comes through the thread's one-entry cache.
- * Returns OK, or what the read found for the caller to report (no address is passed: see
- * tryAccessAt).
+ * The integrity oracle's side of a completed access to `folio`: key `c * PTRS_PER_PTE + i` of
+ * `view` (the oracle splits keys into chunks as the PTE tables split pages). A write creates a
+ * new version, stored in the folio; a read must find the version the view expects. Returns OK,
+ * or what the read found for the caller to report (no address is passed: see tryAccessAt).
+ * The chunk's array comes through the thread's one-entry cache (Thread.lastChunk): threads of
+ * one process share a view and, hitting in turn, would evict each other from the view's own.
  */
-function checkPrivate(k: Kernel, task: Thread, c: number, i: number, write: boolean, folio: Folio): number {
-  const view = task.mm.view;
+function checkKey(k: Kernel, task: Thread, view: number, c: number, i: number, write: boolean, folio: Folio): number {
   const oracle = k.oracle;
   let arr = task.lastChunkNo === c && task.lastChunkView === view ? task.lastChunk : undefined;
   if (arr === undefined) {
@@ -115,12 +96,18 @@ export function tryAccessAt(k: Kernel, task: Thread, addrs: Float64Array, r: num
   const vma = vmaOf(task, addr);
   if (vma === null) return false;
   if (write) t.bits[i] = bits | PTE_DIRTY;
-  // Private anonymous memory: the oracle keys it by page number, in chunks split as the PTE
-  // tables are (PTRS_PER_PTE keys), so the chunk and index are the table's.
+  const folio = t.folio[i]!;
+  let found: number;
   if (vma.file < 0 && !vma.isShared()) {
-    const found = checkPrivate(k, task, tableNo, i, write, t.folio[i]!);
-    if (found !== OK) k.integrity(found === LEAK ? 'leak' : 'lost_write', task, addr);
-  } else checkAccess(k, task, vma, addr, write, t.folio[i]!);
+    // Private anonymous memory (the common case): the process's own view keyed by page number,
+    // so the oracle chunk and index are the PTE table's number and index.
+    found = checkKey(k, task, task.mm.view, tableNo, i, write, folio);
+  } else {
+    const [view, key] = k.oracleSlot(task.mm, vma, addr, write);
+    const c = Math.floor(key / PTRS_PER_PTE);
+    found = checkKey(k, task, view, c, key - c * PTRS_PER_PTE, write, folio);
+  }
+  if (found !== OK) k.integrity(found === LEAK ? 'leak' : 'lost_write', task, addr);
   return true;
 }
 
