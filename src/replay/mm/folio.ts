@@ -68,17 +68,23 @@ const NODE_UNPACKED = (1 << 13) - 1;
 /**
  * Numbers that are not small integers (oracle versions view*2^32+seq, linear page indexes near
  * 2^35) would each need a boxed double in the folio; `data` and `index` are kept instead as
- * hi*2^31 + lo, hi and lo each a small-integer field. Every integer in [0, 2^61) splits so;
- * any other value (negative, a fraction, -0, NaN, a huge number) is kept as is in the side
- * object, with hi set to SIDE.
+ * hi*2^31 + lo with lo a 31-bit field of its own, and the two hi parts share one field: data's
+ * in the low DATA_HI_BITS bits, index's above them. That packs every data version of a view id
+ * below 2^14 and every index in [0, 2^44); any other value (negative, a fraction, -0, NaN, a
+ * huge number) is kept as is in the side object, its hi part all ones.
  */
 const SPLIT = 2 ** 31;
-const SIDE = 2 ** 30 - 1;
+const DATA_HI_BITS = 15;
+const DATA_HI_MASK = (1 << DATA_HI_BITS) - 1;
+const INDEX_HI_MASK = (1 << 13) - 1;
+/** A hi part equal to its mask: the value is in the side object. */
+const DATA_SIDE = DATA_HI_MASK;
+const INDEX_SIDE = INDEX_HI_MASK;
 
-/** hi part of `v` (v = hi*2^31 + lo, 0 <= lo < 2^31), or SIDE when v does not split exactly. */
-function hiOf(v: number): number {
+/** hi part of `v` (v = hi*2^31 + lo, 0 <= lo < 2^31), or `side` when v does not split exactly. */
+function hiOf(v: number, side: number): number {
   const h = Math.floor(v / SPLIT);
-  return Number.isInteger(v) && h >= 0 && h < SIDE && !Object.is(v, -0) ? h | 0 : SIDE;
+  return Number.isInteger(v) && h >= 0 && h < side && !Object.is(v, -0) ? h | 0 : side;
 }
 
 /**
@@ -113,10 +119,9 @@ export class Folio {
   /** LRU list links (reclaim order). */
   lruPrev: Folio | null = null;
   lruNext: Folio | null = null;
-  /** `data` and `index` as hi*2^31 + lo (see SPLIT). */
-  private dataHi = 0;
+  /** `data` and `index` as hi*2^31 + lo, both hi parts in `his` (see SPLIT). */
+  private his = 0;
   private dataLo = 0;
-  private indexHi = 0;
   private indexLo = 0;
   private x: FolioExtra | null = null;
 
@@ -126,14 +131,14 @@ export class Folio {
 
   /** Data version held (integrity oracle encoding, see oracle.ts). */
   get data(): number {
-    const h = this.dataHi;
-    return h === SIDE ? this.x!.data : h * SPLIT + this.dataLo;
+    const h = this.his & DATA_HI_MASK;
+    return h === DATA_SIDE ? this.x!.data : h * SPLIT + this.dataLo;
   }
 
   set data(v: number) {
-    const h = hiOf(v);
-    this.dataHi = h;
-    if (h === SIDE) {
+    const h = hiOf(v, DATA_SIDE);
+    this.his = (this.his & ~DATA_HI_MASK) | h;
+    if (h === DATA_SIDE) {
       this.dataLo = 0;
       this.extra().data = v;
     } else this.dataLo = (v - h * SPLIT) | 0;
@@ -141,14 +146,14 @@ export class Folio {
 
   /** Page index: linear page offset for anon rmap, file page offset for file folios. */
   get index(): number {
-    const h = this.indexHi;
-    return h === SIDE ? this.x!.index : h * SPLIT + this.indexLo;
+    const h = this.his >>> DATA_HI_BITS;
+    return h === INDEX_SIDE ? this.x!.index : h * SPLIT + this.indexLo;
   }
 
   set index(v: number) {
-    const h = hiOf(v);
-    this.indexHi = h;
-    if (h === SIDE) {
+    const h = hiOf(v, INDEX_SIDE);
+    this.his = (this.his & DATA_HI_MASK) | (h << DATA_HI_BITS);
+    if (h === INDEX_SIDE) {
       this.indexLo = 0;
       this.extra().index = v;
     } else this.indexLo = (v - h * SPLIT) | 0;
