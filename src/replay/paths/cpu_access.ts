@@ -57,6 +57,17 @@ function checkKey(k: Kernel, task: Thread, view: number, c: number, i: number, w
   return oracle.check(view, expected, folio.data);
 }
 
+/**
+ * checkKey() for a shared or file-backed VMA, whose oracle view and key Kernel.oracleSlot
+ * chooses. A function of its own, off the private-anonymous hot path, so that tryAccessAt
+ * stays small enough for V8 to inline.
+ */
+function checkObject(k: Kernel, task: Thread, vma: Vma, addr: number, write: boolean, folio: Folio): number {
+  const [view, key] = k.oracleSlot(task.mm, vma, addr, write);
+  const c = Math.floor(key / PTRS_PER_PTE);
+  return checkKey(k, task, view, c, key - c * PTRS_PER_PTE, write, folio);
+}
+
 /** tryAccess()'s argument, for tryAccessAt. */
 const oneAddr = new Float64Array(1);
 
@@ -96,17 +107,11 @@ export function tryAccessAt(k: Kernel, task: Thread, addrs: Float64Array, r: num
   const vma = vmaOf(task, addr);
   if (vma === null) return false;
   if (write) t.bits[i] = bits | PTE_DIRTY;
-  const folio = t.folio[i]!;
-  let found: number;
-  if (vma.file < 0 && !vma.isShared()) {
-    // Private anonymous memory (the common case): the process's own view keyed by page number,
-    // so the oracle chunk and index are the PTE table's number and index.
-    found = checkKey(k, task, task.mm.view, tableNo, i, write, folio);
-  } else {
-    const [view, key] = k.oracleSlot(task.mm, vma, addr, write);
-    const c = Math.floor(key / PTRS_PER_PTE);
-    found = checkKey(k, task, view, c, key - c * PTRS_PER_PTE, write, folio);
-  }
+  // Private anonymous memory (the common case): the process's own view keyed by page number,
+  // so the oracle chunk and index are the PTE table's number and index.
+  const found = vma.file < 0 && !vma.isShared()
+    ? checkKey(k, task, task.mm.view, tableNo, i, write, t.folio[i]!)
+    : checkObject(k, task, vma, addr, write, t.folio[i]!);
   if (found !== OK) k.integrity(found === LEAK ? 'leak' : 'lost_write', task, addr);
   return true;
 }
