@@ -15,7 +15,7 @@ import { LockStats } from './locks/lockstat.js';
 import type { LockEnv } from './locks/env.js';
 import { RwSem } from './locks/rwsem.js';
 import { SpinLock } from './locks/spinlock.js';
-import { Folio, PG_LRU, resetFolioHistory } from './mm/folio.js';
+import { Folio, FolioStore, NO_SLOT, PG_LRU, resetFolioHistory } from './mm/folio.js';
 import { Mm } from './mm/mm.js';
 import type { PteTable } from './mm/pagetable.js';
 import { Vma, VM_SHARED } from './mm/vma.js';
@@ -100,6 +100,8 @@ export class Kernel {
   readonly timeline: TimelineRecorder | null;
   readonly mms = new Map<number, Mm>();
   readonly threads: Thread[] = [];
+  /** The state of every folio of this replay (FolioStore). */
+  readonly folios = new FolioStore();
   /** The shared zero page: mapped read-only, never refcounted (is_zero_pfn). */
   readonly zeroFolio: Folio;
   /** Oracle views of shared objects by id (file id or shmem object). */
@@ -109,8 +111,8 @@ export class Kernel {
   /** Resident folios (allocated, not freed), the figure --memory-limit bounds. */
   resident = 0;
   /** LRU list head/tail (oldest first), for reclaim. */
-  lruHead: Folio | null = null;
-  lruTail: Folio | null = null;
+  private lruHead = NO_SLOT;
+  private lruTail = NO_SLOT;
 
   /**
    * swap_free() of one swap-entry reference (a zapped or copied-over swap PTE). The swap
@@ -173,7 +175,7 @@ export class Kernel {
     this.lockEnv = { engine: this.engine, stats: this.lockStats, uncontended: cfg.costs.lock_uncontended, transfer: cfg.costs.cacheline_transfer };
     this.memoryLimitPages = m.memoryLimitBytes === null ? 0 : Math.floor(m.memoryLimitBytes / PAGE_SIZE);
     resetFolioHistory();
-    this.zeroFolio = new Folio(0, 0);
+    this.zeroFolio = new Folio(0, 0, this.folios);
     this.zeroFolio.refcount = 1 << 30;
     for (const init of KERNEL_INITS) init(this);
   }
@@ -185,7 +187,7 @@ export class Kernel {
 
   /** A new, empty address space for `pid` (or a fork child's, filled by copy_page_range). */
   newMm(pid: number, view: number): Mm {
-    const mm = new Mm(pid, new RwSem(this.lockEnv, 'mmap_lock'), () => new SpinLock(this.lockEnv, 'ptl'));
+    const mm = new Mm(pid, new RwSem(this.lockEnv, 'mmap_lock'), () => new SpinLock(this.lockEnv, 'ptl'), this.folios);
     mm.view = view;
     this.mms.set(pid, mm);
     return mm;
@@ -234,9 +236,13 @@ export class Kernel {
 
   /** Allocate a folio on `node` (first touch: the faulting CPU's node). */
   allocFolio(node: number): Folio {
-    const f = new Folio(this.nextFolioId++, node);
+    return this.folios.folio(this.allocSlot(node));
+  }
+
+  /** allocFolio() without a handle: the new folio's slot (FolioStore). */
+  allocSlot(node: number): number {
     this.resident++;
-    return f;
+    return this.folios.alloc(this.nextFolioId++, node);
   }
 
   /** Allocate on the node of the CPU `task` runs on. */
@@ -260,24 +266,60 @@ export class Kernel {
 
   /** folio_add_lru: newest at the tail. */
   lruAdd(f: Folio): void {
-    if (f.has(PG_LRU)) return;
+    this.lruAddSlot(f.slot);
+  }
+
+  /** lruAdd() of the folio in slot `s` (a fault's new folio, which has no handle). */
+  lruAddSlot(s: number): void {
+    const st = this.folios;
+    if ((st.flags[s]! & PG_LRU) !== 0) return;
+    st.flags[s] |= PG_LRU;
+    st.lruPrev[s] = this.lruTail;
+    st.lruNext[s] = NO_SLOT;
+    if (this.lruTail !== NO_SLOT) st.lruNext[this.lruTail] = s;
+    else this.lruHead = s;
+    this.lruTail = s;
+  }
+
+  /**
+   * folio_rotate_reclaimable(): put a folio on the LRU at its head, the oldest end, which
+   * reclaim scans first.
+   */
+  lruAddOldest(f: Folio): void {
+    const st = this.folios;
+    const s = f.slot;
     f.set(PG_LRU);
-    f.lruPrev = this.lruTail;
-    f.lruNext = null;
-    if (this.lruTail !== null) this.lruTail.lruNext = f;
-    else this.lruHead = f;
-    this.lruTail = f;
+    st.lruPrev[s] = NO_SLOT;
+    st.lruNext[s] = this.lruHead;
+    if (this.lruHead !== NO_SLOT) st.lruPrev[this.lruHead] = s;
+    else this.lruTail = s;
+    this.lruHead = s;
   }
 
   /** Remove from the LRU (isolation, free). */
   lruDel(f: Folio): void {
     if (!f.has(PG_LRU)) return;
+    const st = this.folios;
+    const s = f.slot;
     f.clear(PG_LRU);
-    if (f.lruPrev !== null) f.lruPrev.lruNext = f.lruNext;
-    else this.lruHead = f.lruNext;
-    if (f.lruNext !== null) f.lruNext.lruPrev = f.lruPrev;
-    else this.lruTail = f.lruPrev;
-    f.lruPrev = f.lruNext = null;
+    const prev = st.lruPrev[s]!;
+    const next = st.lruNext[s]!;
+    if (prev !== NO_SLOT) st.lruNext[prev] = next;
+    else this.lruHead = next;
+    if (next !== NO_SLOT) st.lruPrev[next] = prev;
+    else this.lruTail = prev;
+    st.lruPrev[s] = st.lruNext[s] = NO_SLOT;
+  }
+
+  /** The oldest folio on the LRU, or null. */
+  lruOldest(): Folio | null {
+    return this.lruHead === NO_SLOT ? null : this.folios.folio(this.lruHead);
+  }
+
+  /** The folio after `f` on the LRU (newer), or null. */
+  lruNewer(f: Folio): Folio | null {
+    const n = this.folios.lruNext[f.slot]!;
+    return n === NO_SLOT ? null : this.folios.folio(n);
   }
 
   /**

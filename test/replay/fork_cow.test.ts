@@ -44,11 +44,11 @@ describe('fork: copy_page_range shares anonymous pages COW', () => {
     const parent = k.mms.get(1)!.pt.lookup(vpn)!;
     const child = k.mms.get(2)!.pt.lookup(vpn)!;
     const i = pteIndex(vpn);
-    expect(parent.folio[i]).toBe(child.folio[i]);
+    expect(parent.folioAt(i)).toBe(child.folioAt(i));
     expect(parent.bits[i]! & PTE_WRITE).toBe(0);
     expect(child.bits[i]! & PTE_WRITE).toBe(0);
-    expect(parent.folio[i]!.refcount).toBe(2);
-    expect(parent.folio[i]!.mapcount).toBe(2);
+    expect(parent.folioAt(i)!.refcount).toBe(2);
+    expect(parent.folioAt(i)!.mapcount).toBe(2);
     // anon_vma_fork: the child's VMA is on the parent's anon_vma and has its own, same root.
     const pv = k.mms.get(1)!.vmas[0]!;
     const cv = k.mms.get(2)!.vmas[0]!;

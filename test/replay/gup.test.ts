@@ -24,10 +24,10 @@ describe('pin_user_pages / get_user_pages', () => {
     ]);
     const mm = k.mms.get(1)!;
     const t = mm.pt.lookup(VPN)!;
-    expect(t.folio[pteIndex(VPN)]!.refcount).toBe(1 + GUP_PIN_COUNTING_BIAS);
-    expect(t.folio[pteIndex(VPN)]!.pinCount).toBe(1);
+    expect(t.folioAt(pteIndex(VPN))!.refcount).toBe(1 + GUP_PIN_COUNTING_BIAS);
+    expect(t.folioAt(pteIndex(VPN))!.pinCount).toBe(1);
     // The second page was unpinned: back to its mapping's reference.
-    expect(t.folio[pteIndex(VPN + 1)]!.refcount).toBe(1);
+    expect(t.folioAt(pteIndex(VPN + 1))!.refcount).toBe(1);
     expect(mm.hasPinned).toBe(true);
     expect(k.stats.counters.get('gup_faults')).toBe(2);
     // GUP faults are not `faults` (no user registers: perf's page-faults does not count them).
@@ -44,7 +44,7 @@ describe('pin_user_pages / get_user_pages', () => {
       [T(5), 1, 1, 'unpin', BASE, PAGE, 0],
     ]);
     const mm = k.mms.get(1)!;
-    const f = mm.pt.lookup(VPN)!.folio[pteIndex(VPN)]!;
+    const f = mm.pt.lookup(VPN)!.folioAt(pteIndex(VPN))!;
     expect(f.refcount).toBe(2);
     expect(f.gupCount).toBe(1);
     expect(mm.hasPinned).toBe(false);
@@ -158,8 +158,8 @@ describe('gup_cow: GUP on a COW-shared anonymous page', () => {
       [T(4), 1, 1, 'pin', BASE, PAGE, PIN_RO],
     ]);
     const t = k.mms.get(1)!.pt.lookup(VPN)!;
-    const f = t.folio[pteIndex(VPN)]!;
-    expect(f).not.toBe(k.mms.get(2)!.pt.lookup(VPN)!.folio[pteIndex(VPN)]);
+    const f = t.folioAt(pteIndex(VPN))!;
+    expect(f).not.toBe(k.mms.get(2)!.pt.lookup(VPN)!.folioAt(pteIndex(VPN)));
     expect(f.has(PG_ANON_EXCLUSIVE)).toBe(true);
     expect(t.bits[pteIndex(VPN)]! & PTE_WRITE).toBe(0);
     expect(k.stats.counters.get('unshare_copies')).toBe(1);

@@ -3,8 +3,9 @@
  * (they remember the last table found), and never a table for a page no table covers.
  */
 import { describe, expect, it } from 'vitest';
-import { PTE_PRESENT, PTE_SWAP, PTRS_PER_PTE, PageTables } from '../../src/replay/mm/pagetable.js';
+import { PTE_MIGRATION, PTE_PRESENT, PTE_SWAP, PTRS_PER_PTE, PageTables } from '../../src/replay/mm/pagetable.js';
 import type { SpinLock } from '../../src/replay/locks/spinlock.js';
+import { Folio, FolioStore } from '../../src/replay/mm/folio.js';
 
 const pt = (): PageTables => new PageTables(() => ({}) as unknown as SpinLock);
 
@@ -28,7 +29,7 @@ describe('PageTables', () => {
 
   it('a table reads swap slot 0 until a swap entry is stored, then the slot', () => {
     const t = pt().ensure(0);
-    t.set(1, PTE_PRESENT, 0, null, 0);
+    t.set(1, PTE_PRESENT, 0, new Folio(1, 0), 0);
     expect(t.swap[1]).toBe(0);
     t.set(2, PTE_SWAP, 0, null, 17);
     expect([t.swap[1], t.swap[2], t.used]).toEqual([0, 17, 2]);
@@ -36,5 +37,24 @@ describe('PageTables', () => {
     expect([t.swap[2], t.used]).toEqual([0, 1]);
     // another table's column is untouched
     expect(pt().ensure(0).swap[2]).toBe(0);
+  });
+
+  it('present entries name their folio by slot, migration entries by the object, others none', () => {
+    const t = pt().ensure(0);
+    const f = new Folio(1, 0);
+    const g = new Folio(2, 0);
+    t.set(3, PTE_PRESENT, 0, f, 0);
+    expect(t.folioAt(3)).toBe(f);
+    t.set(3, PTE_MIGRATION, 0, g, 0);
+    expect(t.folioAt(3)).toBe(g);
+    t.set(3, PTE_PRESENT, 0, f, 0);
+    expect(t.folioAt(3)).toBe(f);
+    t.set(3, PTE_SWAP, 0, null, 5);
+    expect(t.folioAt(3)).toBeNull();
+    expect(t.folioAt(4)).toBeNull();
+    expect(() => t.set(4, PTE_PRESENT, 0, null, 0)).toThrow(/without a folio/);
+    expect(() => t.set(4, PTE_SWAP, 0, f, 1)).toThrow(/with a folio/);
+    // a folio of another replay's store cannot be mapped here
+    expect(() => t.set(4, PTE_PRESENT, 0, new Folio(3, 0, new FolioStore()), 0)).toThrow(/not of this replay/);
   });
 });

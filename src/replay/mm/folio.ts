@@ -65,33 +65,126 @@ const PAGE_FLAGS_MASK = (1 << NODE_SHIFT) - 1;
 /** Node field value meaning "the node is in the side object" (13 bits keep flags a small integer). */
 const NODE_UNPACKED = (1 << 13) - 1;
 
-/**
- * Numbers that are not small integers (oracle versions view*2^32+seq, linear page indexes near
- * 2^35) would each need a boxed double in the folio; `data` and `index` are kept instead as
- * hi*2^31 + lo with lo a 31-bit field of its own, and the two hi parts share one field: data's
- * in the low DATA_HI_BITS bits, index's above them. That packs every data version of a view id
- * below 2^14 and every index in [0, 2^44); any other value (negative, a fraction, -0, NaN, a
- * huge number) is kept as is in the side object, its hi part all ones.
- */
-const SPLIT = 2 ** 31;
-const DATA_HI_BITS = 15;
-const DATA_HI_MASK = (1 << DATA_HI_BITS) - 1;
-const INDEX_HI_MASK = (1 << 13) - 1;
-/** A hi part equal to its mask: the value is in the side object. */
-const DATA_SIDE = DATA_HI_MASK;
-const INDEX_SIDE = INDEX_HI_MASK;
+/** A slot number meaning "no folio" (LRU ends). */
+export const NO_SLOT = -1;
 
-/** hi part of `v` (v = hi*2^31 + lo, 0 <= lo < 2^31), or `side` when v does not split exactly. */
-function hiOf(v: number, side: number): number {
-  const h = Math.floor(v / SPLIT);
-  return Number.isInteger(v) && h >= 0 && h < side && !Object.is(v, -0) ? h | 0 : side;
+/**
+ * Every folio of a replay as one slot of typed arrays (a structure of arrays, the way the kernel
+ * keeps struct page in one array indexed by pfn): id, refcount, mapcount, flags, data, index,
+ * LRU links and folio->mapping. A fault that maps a new anonymous folio (do_anonymous_page)
+ * takes a slot and makes no object: the millions of folios of a fault-heavy replay are not
+ * objects for the garbage collector to copy, promote and trace (measured: a fault-dominated
+ * replay spent a third of its time on the Folio objects it kept).
+ *
+ * A `Folio` is the handle the other paths work with: made for a slot the first time a path asks
+ * (FolioStore.folio), then the slot's one handle, so handles compare as folios do. The rarely
+ * set parts (wait queue, reference tags for reports, swap slot) live on the handle.
+ * Slots are not reused: a freed folio stays readable through any PTE, migration entry or
+ * reference that still names it (stale migration entries and reports look at freed folios).
+ */
+export class FolioStore {
+  id: Float64Array<ArrayBuffer>;
+  refcount: Float64Array<ArrayBuffer>;
+  mapcount: Float64Array<ArrayBuffer>;
+  flags: Int32Array<ArrayBuffer>;
+  data: Float64Array<ArrayBuffer>;
+  index: Float64Array<ArrayBuffer>;
+  lruPrev: Int32Array<ArrayBuffer>;
+  lruNext: Int32Array<ArrayBuffer>;
+  /** folio->mapping: the anon_vma, the file id, or null (see Folio.anonVma / Folio.file). */
+  readonly mapping: (AnonVma | number | null)[] = [];
+  /** The slot's handle, once a path asked for one. */
+  readonly handles: (Folio | null)[] = [];
+  /** Slots in use. */
+  used = 0;
+
+  constructor(capacity = 1024) {
+    this.id = new Float64Array(capacity);
+    this.refcount = new Float64Array(capacity);
+    this.mapcount = new Float64Array(capacity);
+    this.flags = new Int32Array(capacity);
+    this.data = new Float64Array(capacity);
+    this.index = new Float64Array(capacity);
+    this.lruPrev = new Int32Array(capacity);
+    this.lruNext = new Int32Array(capacity);
+  }
+
+  /**
+   * A new folio's slot: refcount 1, on `node`, everything else zero. A node number the flags
+   * cannot hold is kept on the slot's handle, made here.
+   */
+  alloc(id: number, node: number): number {
+    const s = this.used++;
+    if (s === this.flags.length) this.grow();
+    this.id[s] = id;
+    this.refcount[s] = 1;
+    this.lruPrev[s] = NO_SLOT;
+    this.lruNext[s] = NO_SLOT;
+    this.mapping.push(null);
+    this.handles.push(null);
+    if (packsNode(node)) this.flags[s] = node << NODE_SHIFT;
+    else this.folio(s).node = node;
+    return s;
+  }
+
+  /** The handle of slot `s` (made on first use, then always the same object). */
+  folio(s: number): Folio {
+    return this.handles[s] ?? new Folio(this.id[s]!, 0, this, s);
+  }
+
+  private grow(): void {
+    const cap = this.flags.length * 2;
+    const f64 = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    const i32 = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.id = f64(this.id);
+    this.refcount = f64(this.refcount);
+    this.mapcount = f64(this.mapcount);
+    this.data = f64(this.data);
+    this.index = f64(this.index);
+    this.flags = i32(this.flags);
+    this.lruPrev = i32(this.lruPrev);
+    this.lruNext = i32(this.lruNext);
+  }
+}
+
+/** Whether `node` fits the node bits of the flags. */
+function packsNode(v: number): boolean {
+  return Number.isInteger(v) && v >= 0 && v < NODE_UNPACKED && !Object.is(v, -0);
+}
+
+/** The store of folios made outside a Kernel (tests of the model's parts). */
+export const LOOSE_FOLIOS = new FolioStore();
+
+/** Record an event of slot `s` in the global history ring (kept for invariant reports). */
+export function noteSlot(st: FolioStore, s: number, why: string): void {
+  const i = ringPos;
+  ringId[i] = st.id[s]!;
+  ringRef[i] = st.refcount[s]!;
+  ringMap[i] = st.mapcount[s]!;
+  ringWhy[i] = why;
+  ringPos = (i + 1) % RING;
+}
+
+/** folio_add_new_anon_rmap()'s map count step for slot `s` (Folio.mapDelta). */
+export function mapDeltaSlot(st: FolioStore, s: number, n: number, why: string): void {
+  const m = (st.mapcount[s] = st.mapcount[s]! + n);
+  noteSlot(st, s, why);
+  if (m < 0) throw new InvariantError('mapcount below zero', `folio ${st.id[s]}`, folioHistory(st.id[s]!));
 }
 
 /**
  * The rarely set parts of a folio (the folio lock's wait queue, report-only reference
- * tags, swap slot, and values of `data`, `index` or `node` that do not pack), allocated the
- * first time one of them is set to something other than its default, so a folio that never
- * meets the folio lock, gup, a migration wait or the swap cache carries none of them.
+ * tags, swap slot, a node number too large for the flags, the file id of a folio that also has
+ * an anon_vma), allocated the first time one of them is set to something other than its
+ * default.
  */
 class FolioExtra {
   pinCount = 0;
@@ -99,98 +192,115 @@ class FolioExtra {
   waitRefs = 0;
   swapSlot = -1;
   wq: WaitQueue | null = null;
-  data = 0;
-  index = 0;
   node = 0;
-  /** The file id of a folio that also has an anon_vma. */
   file = -1;
 }
 
 export class Folio {
-  refcount = 1;
-  mapcount = 0;
-  flags = 0;
-  /**
-   * folio->mapping: the anon_vma of an anonymous folio (PAGE_MAPPING_ANON), the file id of a
-   * page-cache folio, or null. Read it as `anonVma` and `file`; a folio given both (the kernel's
-   * single pointer cannot) keeps the file id in the side object.
-   */
-  private mapping: AnonVma | number | null = null;
-  /** LRU list links (reclaim order). */
-  lruPrev: Folio | null = null;
-  lruNext: Folio | null = null;
-  /** `data` and `index` as hi*2^31 + lo, both hi parts in `his` (see SPLIT). */
-  private his = 0;
-  private dataLo = 0;
-  private indexLo = 0;
   private x: FolioExtra | null = null;
+  /** The folio's slot in `store`. */
+  readonly slot: number;
 
   private extra(): FolioExtra {
     return (this.x ??= new FolioExtra());
   }
 
+  /**
+   * A new folio `id` on `node` in `store` (a slot of its own), or, with `slot`, the handle of
+   * that existing slot (FolioStore.folio).
+   */
+  constructor(
+    readonly id: number,
+    node: number,
+    readonly store: FolioStore = LOOSE_FOLIOS,
+    slot = NO_SLOT,
+  ) {
+    if (slot === NO_SLOT) {
+      this.slot = store.alloc(id, 0);
+      store.handles[this.slot] = this;
+      this.node = node;
+    } else {
+      this.slot = slot;
+      store.handles[slot] = this;
+    }
+  }
+
+  get refcount(): number {
+    return this.store.refcount[this.slot]!;
+  }
+
+  set refcount(v: number) {
+    this.store.refcount[this.slot] = v;
+  }
+
+  get mapcount(): number {
+    return this.store.mapcount[this.slot]!;
+  }
+
+  set mapcount(v: number) {
+    this.store.mapcount[this.slot] = v;
+  }
+
+  /** Page flags (PG_*), FOLIO_FREED and the node number, as page->flags. */
+  get flags(): number {
+    return this.store.flags[this.slot]!;
+  }
+
+  set flags(v: number) {
+    this.store.flags[this.slot] = v;
+  }
+
   /** Data version held (integrity oracle encoding, see oracle.ts). */
   get data(): number {
-    const h = this.his & DATA_HI_MASK;
-    return h === DATA_SIDE ? this.x!.data : h * SPLIT + this.dataLo;
+    return this.store.data[this.slot]!;
   }
 
   set data(v: number) {
-    const h = hiOf(v, DATA_SIDE);
-    this.his = (this.his & ~DATA_HI_MASK) | h;
-    if (h === DATA_SIDE) {
-      this.dataLo = 0;
-      this.extra().data = v;
-    } else this.dataLo = (v - h * SPLIT) | 0;
+    this.store.data[this.slot] = v;
   }
 
   /** Page index: linear page offset for anon rmap, file page offset for file folios. */
   get index(): number {
-    const h = this.his >>> DATA_HI_BITS;
-    return h === INDEX_SIDE ? this.x!.index : h * SPLIT + this.indexLo;
+    return this.store.index[this.slot]!;
   }
 
   set index(v: number) {
-    const h = hiOf(v, INDEX_SIDE);
-    this.his = (this.his & DATA_HI_MASK) | (h << DATA_HI_BITS);
-    if (h === INDEX_SIDE) {
-      this.indexLo = 0;
-      this.extra().index = v;
-    } else this.indexLo = (v - h * SPLIT) | 0;
+    this.store.index[this.slot] = v;
   }
 
   /** anon_vma for anonymous rmap (folio_anon_vma), or null. */
   get anonVma(): AnonVma | null {
-    const m = this.mapping;
+    const m = this.store.mapping[this.slot]!;
     return typeof m === 'object' ? m : null;
   }
 
   set anonVma(v: AnonVma | null) {
-    const m = this.mapping;
+    const st = this.store.mapping;
+    const m = st[this.slot]!;
     if (v !== null) {
       if (typeof m === 'number') this.extra().file = m;
-      this.mapping = v;
+      st[this.slot] = v;
     } else if (m !== null && typeof m === 'object') {
       // Dropping the anon_vma: a file id kept beside it becomes the mapping again.
       const x = this.x;
       const file = x === null ? -1 : x.file;
       if (x !== null) x.file = -1;
-      this.mapping = file === -1 ? null : file;
+      st[this.slot] = file === -1 ? null : file;
     }
   }
 
   /** File id for page-cache folios, -1 for anonymous. */
   get file(): number {
-    const m = this.mapping;
+    const m = this.store.mapping[this.slot]!;
     if (typeof m === 'number') return m;
     return m === null || this.x === null ? -1 : this.x.file;
   }
 
   set file(v: number) {
-    const m = this.mapping;
+    const m = this.store.mapping[this.slot]!;
     if (m !== null && typeof m === 'object') {
       if (this.x !== null || v !== -1) this.extra().file = v;
-    } else this.mapping = v === -1 ? null : v;
+    } else this.store.mapping[this.slot] = v === -1 ? null : v;
   }
 
   /** Returned to the allocator (freeFolio); no reference may be taken any more. */
@@ -251,13 +361,6 @@ export class Folio {
     if (this.x !== null || v !== 0) this.extra().waitRefs = v;
   }
 
-  constructor(
-    readonly id: number,
-    node: number,
-  ) {
-    this.node = node;
-  }
-
   /**
    * NUMA node (folio_nid / page_to_nid): kept in the upper bits of `flags`, as the kernel keeps
    * it in page->flags (NODES_PGSHIFT); a node number too large for those bits lives in the side
@@ -269,7 +372,7 @@ export class Folio {
   }
 
   set node(v: number) {
-    const packed = Number.isInteger(v) && v >= 0 && v < NODE_UNPACKED && !Object.is(v, -0) ? v : NODE_UNPACKED;
+    const packed = packsNode(v) ? v : NODE_UNPACKED;
     if (packed === NODE_UNPACKED) this.extra().node = v;
     this.flags = (this.flags & PAGE_FLAGS_MASK) | (packed << NODE_SHIFT);
   }
@@ -319,19 +422,12 @@ export class Folio {
 
   /** Record a map count change; below zero is a bug. */
   mapDelta(n: number, why: string): void {
-    this.mapcount += n;
-    this.note(why);
-    if (this.mapcount < 0) throw new InvariantError('mapcount below zero', `folio ${this.id}`, folioHistory(this.id));
+    mapDeltaSlot(this.store, this.slot, n, why);
   }
 
   /** Record an event in the global history ring (kept for invariant reports). */
   note(why: string): void {
-    const i = ringPos;
-    ringId[i] = this.id;
-    ringRef[i] = this.refcount;
-    ringMap[i] = this.mapcount;
-    ringWhy[i] = why;
-    ringPos = (i + 1) % RING;
+    noteSlot(this.store, this.slot, why);
   }
 
   /** Who holds a reference beyond the mappings and the cache (refcount.csv `holder`), or `-`. */

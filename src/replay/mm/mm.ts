@@ -5,6 +5,7 @@
 import { InvariantError } from '../../util/errors.js';
 import type { RwSem } from '../locks/rwsem.js';
 import { PageTables } from './pagetable.js';
+import type { FolioStore } from './folio.js';
 import type { SpinLock } from '../locks/spinlock.js';
 import type { Vma } from './vma.js';
 
@@ -26,8 +27,9 @@ export class Mm {
     readonly pid: number,
     readonly mmapLock: RwSem,
     makePtl: () => SpinLock,
+    folios: FolioStore,
   ) {
-    this.pt = new PageTables(makePtl);
+    this.pt = new PageTables(makePtl, folios);
   }
 
   /** find_vma_intersection(addr, addr+1): the VMA containing addr, or null. Binary search. */

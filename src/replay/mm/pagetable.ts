@@ -12,7 +12,7 @@
  *   MIGRATION -> PRESENT (remove_migration_ptes installs the new or, on failure, the old folio),
  *                NONE (zap)
  */
-import type { Folio } from './folio.js';
+import { LOOSE_FOLIOS, type Folio, type FolioStore } from './folio.js';
 import type { SpinLock } from '../locks/spinlock.js';
 import { modPow2 } from '../../util/math.js';
 
@@ -42,31 +42,72 @@ export class PteTable {
   readonly kind = new Uint8Array(PTRS_PER_PTE);
   readonly bits = new Uint8Array(PTRS_PER_PTE);
   private swapCol = NO_SWAP;
-  /** Folio of present and migration entries. */
-  readonly folio: (Folio | null)[] = new Array<Folio | null>(PTRS_PER_PTE).fill(null);
+  /**
+   * The folio of present entries, as its slot in the replay's FolioStore (a fault maps a new
+   * folio without making an object for it); read it with folioAt().
+   */
+  readonly slot = new Int32Array(PTRS_PER_PTE);
+  /**
+   * The folio of migration entries (made at the first one): kept as the object, since a stale
+   * migration entry can outlive its folio (stale_migration_entry.ts reads the freed folio).
+   */
+  private mig: (Folio | null)[] | null = null;
   /** Entries not NONE, so empty tables can be noticed. */
   used = 0;
 
-  constructor(readonly ptl: SpinLock) {}
+  constructor(
+    readonly ptl: SpinLock,
+    readonly folios: FolioStore,
+  ) {}
 
   /** Swap slot of swap entries (read-only: entries are written through set()). */
   get swap(): Float64Array {
     return this.swapCol;
   }
 
-  /** Write an entry (the state machine above is enforced by the paths; this is the store). */
+  /** The folio of a present or migration entry, else null. */
+  folioAt(i: number): Folio | null {
+    const kind = this.kind[i];
+    if (kind === PTE_PRESENT) return this.folios.folio(this.slot[i]!);
+    if (kind === PTE_MIGRATION) return this.mig![i]!;
+    return null;
+  }
+
+  /**
+   * Write an entry (the state machine above is enforced by the paths; this is the store). A
+   * present or migration entry names its folio; other entries none.
+   */
   set(i: number, kind: number, bits: number, folio: Folio | null, swap: number): void {
-    if (this.kind[i] === PTE_NONE && kind !== PTE_NONE) this.used++;
-    else if (this.kind[i] !== PTE_NONE && kind === PTE_NONE) this.used--;
-    this.kind[i] = kind;
-    this.bits[i] = bits;
-    this.folio[i] = folio;
+    if ((kind === PTE_PRESENT || kind === PTE_MIGRATION) !== (folio !== null)) {
+      throw new Error(`PTE of kind ${kind} ${folio === null ? 'without' : 'with'} a folio`);
+    }
+    if (kind === PTE_PRESENT) {
+      if (folio!.store !== this.folios) throw new Error(`folio ${folio!.id} is not of this replay`);
+      this.setSlot(i, bits, folio!.slot);
+    } else this.setEntry(i, kind, bits);
+    if (kind === PTE_MIGRATION) (this.mig ??= new Array<Folio | null>(PTRS_PER_PTE).fill(null))[i] = folio;
     if (this.swapCol === NO_SWAP) {
       // The shared column already reads +0 here.
       if (Object.is(swap, 0)) return;
       this.swapCol = new Float64Array(PTRS_PER_PTE);
     }
     this.swapCol[i] = swap;
+  }
+
+  /** A present entry mapping the folio in slot `s` (its swap column is left as is: zero). */
+  setSlot(i: number, bits: number, s: number): void {
+    this.setEntry(i, PTE_PRESENT, bits);
+    this.slot[i] = s;
+    if (this.swapCol !== NO_SWAP) this.swapCol[i] = 0;
+  }
+
+  private setEntry(i: number, kind: number, bits: number): void {
+    const was = this.kind[i];
+    if (was === PTE_NONE && kind !== PTE_NONE) this.used++;
+    else if (was !== PTE_NONE && kind === PTE_NONE) this.used--;
+    if (was === PTE_MIGRATION) this.mig![i] = null;
+    this.kind[i] = kind;
+    this.bits[i] = bits;
   }
 
   clear(i: number): void {
@@ -85,7 +126,10 @@ export class PageTables {
   private lastNo = NaN;
   private last: PteTable | undefined = undefined;
 
-  constructor(private readonly makePtl: () => SpinLock) {}
+  constructor(
+    private readonly makePtl: () => SpinLock,
+    private readonly folios: FolioStore = LOOSE_FOLIOS,
+  ) {}
 
   /** The PTE table covering page `vpn`, or undefined (pte_offset_map finds no table). */
   lookup(vpn: number): PteTable | undefined {
@@ -105,7 +149,7 @@ export class PageTables {
     if (k === this.lastNo) return this.last!;
     let t = this.tables.get(k);
     if (t === undefined) {
-      t = new PteTable(this.makePtl());
+      t = new PteTable(this.makePtl(), this.folios);
       this.tables.set(k, t);
     }
     this.lastNo = k;

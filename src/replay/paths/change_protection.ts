@@ -44,7 +44,7 @@ export function* change_protection(k: Kernel, task: Thread, vma: Vma, start: num
         if (readable) nb &= ~PTE_PROTNONE;
         else nb |= PTE_PROTNONE;
         if (!writable) nb &= ~PTE_WRITE;
-        else if ((nb & PTE_WRITE) === 0 && can_change_pte_writable(k, vma, t.folio[i]!)) nb |= PTE_WRITE;
+        else if ((nb & PTE_WRITE) === 0 && can_change_pte_writable(k, vma, t.folioAt(i)!)) nb |= PTE_WRITE;
         if (nb === bits) continue;
         t.bits[i] = nb;
         n++;

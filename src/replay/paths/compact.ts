@@ -40,7 +40,7 @@ function* compact_memory(k: Kernel, task: Thread, a: OpArgs): Path<void> {
     const vpn = Math.floor(addr / PAGE_SIZE);
     const t = mm.pt.lookup(vpn);
     const i = pteIndex(vpn);
-    const folio = isolate_migratepage(k, t !== undefined && t.kind[i] === PTE_PRESENT ? t.folio[i]! : null);
+    const folio = isolate_migratepage(k, t !== undefined && t.kind[i] === PTE_PRESENT ? t.folioAt(i)! : null);
     if (folio !== null) batch.push(folio);
     if (batch.length === COMPACT_CLUSTER_MAX) {
       yield* migrate_pages(k, task, batch, (f) => f.node);

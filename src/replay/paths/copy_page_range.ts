@@ -117,7 +117,7 @@ function* copy_pte_range(k: Kernel, task: Thread, dst: Vma, src: Vma, start: num
  * be copied and no page is preallocated, otherwise the extra cycles spent (a page copy) or 0.
  */
 function copy_present_pte(k: Kernel, task: Thread, dst: Vma, src: Vma, dt: PteTable, st: PteTable, i: number, state: CopyState): number {
-  const folio = st.folio[i]!;
+  const folio = st.folioAt(i)!;
   // vm_normal_page() is NULL for the zero page: copy the PTE only.
   if (folio === k.zeroFolio) {
     copy_pte(src, dt, st, i);
@@ -159,7 +159,7 @@ function copy_pte(src: Vma, dt: PteTable, st: PteTable, i: number): void {
   }
   // A shared mapping's PTE is made clean in the child (pte_mkclean).
   if (src.isShared()) bits &= ~PTE_DIRTY;
-  dt.set(i, PTE_PRESENT, bits, st.folio[i]!, 0);
+  dt.set(i, PTE_PRESENT, bits, st.folioAt(i)!, 0);
 }
 
 /**
@@ -170,7 +170,7 @@ function copy_present_page(k: Kernel, task: Thread, dst: Vma, dt: PteTable, st: 
   const copy = state.prealloc;
   if (copy === null) return NEED_PREALLOC;
   state.prealloc = null;
-  const old = st.folio[i]!;
+  const old = st.folioAt(i)!;
   // copy_user_highpage(), folio_add_new_anon_rmap(), folio_add_lru_vma().
   copy.data = old.data;
   copy.anonVma = dst.anonVma;
@@ -206,8 +206,8 @@ function copy_nonpresent_pte(k: Kernel, src: Vma, dt: PteTable, st: PteTable, i:
       // keeps exclusivity on the folio, so drop it there.
       bits &= ~PTE_MIG_WRITE;
       st.bits[i] = bits;
-      if (k.policy.wp_reuse.tracksAnonExclusive) st.folio[i]!.clear(PG_ANON_EXCLUSIVE);
+      if (k.policy.wp_reuse.tracksAnonExclusive) st.folioAt(i)!.clear(PG_ANON_EXCLUSIVE);
     }
-    dt.set(i, PTE_MIGRATION, bits, st.folio[i]!, 0);
+    dt.set(i, PTE_MIGRATION, bits, st.folioAt(i)!, 0);
   }
 }

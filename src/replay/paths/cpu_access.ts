@@ -110,8 +110,8 @@ export function tryAccessAt(k: Kernel, task: Thread, addrs: Float64Array, r: num
   // Private anonymous memory (the common case): the process's own view keyed by page number,
   // so the oracle chunk and index are the PTE table's number and index.
   const found = vma.file < 0 && !vma.isShared()
-    ? checkKey(k, task, task.mm.view, tableNo, i, write, t.folio[i]!)
-    : checkObject(k, task, vma, addr, write, t.folio[i]!);
+    ? checkKey(k, task, task.mm.view, tableNo, i, write, t.folioAt(i)!)
+    : checkObject(k, task, vma, addr, write, t.folioAt(i)!);
   if (found !== OK) k.integrity(found === LEAK ? 'leak' : 'lost_write', task, addr);
   return true;
 }

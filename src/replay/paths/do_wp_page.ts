@@ -19,7 +19,7 @@ import { FAULT_FLAG_UNSHARE, VM_FAULT_OK, VM_FAULT_RETRY, type Path, type VmFaul
 
 export function* do_wp_page(vmf: VmFault, t: PteTable, i: number): Path {
   const { k, task, vma } = vmf;
-  const old = t.folio[i]!;
+  const old = t.folioAt(i)!;
   if (vma.isShared() && vma.isWritable() && old !== k.zeroFolio && (vmf.flags & FAULT_FLAG_UNSHARE) === 0) {
     // wp_page_shared(): the shared page itself becomes writable and dirty.
     t.bits[i] = t.bits[i]! | PTE_WRITE | PTE_DIRTY;
@@ -69,7 +69,7 @@ function* wp_page_copy(vmf: VmFault, t: PteTable, i: number, old: Folio): Path {
   yield c.folio_alloc + (fromZero ? c.page_zero : c.page_copy);
   copy.data = fromZero ? 0 : old.data;
   yield t.ptl.lock;
-  if (t.kind[i] !== PTE_PRESENT || t.folio[i] !== old) {
+  if (t.kind[i] !== PTE_PRESENT || t.folioAt(i) !== old) {
     // pte_same() failed: someone else resolved the fault.
     t.ptl.unlock(task);
     k.putFolio(copy, 'wp_page_copy lost race');

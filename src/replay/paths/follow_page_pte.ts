@@ -104,7 +104,7 @@ export function* follow_page_pte(k: Kernel, task: Thread, vma: Vma, vpn: number,
     t.ptl.unlock(task);
     return NO_PAGE;
   }
-  const folio = t.folio[i]!;
+  const folio = t.folioAt(i)!;
   const r = canGrab(k, vma, foll, st, t.bits[i]!, folio);
   if (r === GRABBED) try_grab_folio(k, mm, vma, vpn, foll, folio);
   t.ptl.unlock(task);

@@ -53,7 +53,7 @@ function gup_fast(k: Kernel, mm: Mm, vpn: number, last: number, foll: Foll): num
     const t = mm.pt.lookup(vpn);
     const i = pteIndex(vpn);
     if (t === undefined || t.kind[i] !== PTE_PRESENT) break;
-    const folio = t.folio[i]!;
+    const folio = t.folioAt(i)!;
     if (folio === k.zeroFolio) break;
     // The VMA is looked up for the reference record only (GUP-fast has none).
     const vma = mm.findVma(vpn * PAGE_SIZE);

@@ -31,7 +31,7 @@ function* madvise_pageout(k: Kernel, task: Thread, a: OpArgs): Path<void> {
         const i = pteIndex(vpn);
         if (t.kind[i] !== PTE_PRESENT) continue;
         n++;
-        const f = t.folio[i]!;
+        const f = t.folioAt(i)!;
         if (f === k.zeroFolio || f.mapcount !== 1) continue;
         if (folio_isolate_lru(k, f)) list.push(f);
       }

@@ -47,7 +47,7 @@ export function* migration_entry_wait(vmf: VmFault): Path {
     t.ptl.unlock(task);
     return VM_FAULT_OK;
   }
-  const folio = t.folio[i]!;
+  const folio = t.folioAt(i)!;
   // migration_entry_to_page(): BUG_ON(!PageLocked(p)).
   if (isStaleMigrationEntry(folio)) {
     stale_migration_entry(k, task, mm, t, i, vmf.address, 'a fault (migration_entry_wait)');

@@ -49,7 +49,7 @@ function add_page_for_migration(k: Kernel, task: Thread, addr: number, node: num
   const vpn = Math.floor(addr / PAGE_SIZE);
   const t = mm.pt.lookup(vpn);
   const i = pteIndex(vpn);
-  const folio = t !== undefined && t.kind[i] === PTE_PRESENT ? t.folio[i]! : null;
+  const folio = t !== undefined && t.kind[i] === PTE_PRESENT ? t.folioAt(i)! : null;
   // follow_page(FOLL_GET | FOLL_DUMP): nothing mapped, or the zero page.
   if (folio === null || folio === k.zeroFolio) {
     k.stats.count('migrate_not_present');

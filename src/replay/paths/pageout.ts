@@ -46,13 +46,7 @@ export function* pageout(k: Kernel, task: Thread, folio: Folio): Path<PageoutRes
 /** folio_end_writeback() + folio_rotate_reclaimable(): to the reclaim end of the LRU. */
 function folio_end_writeback(k: Kernel, folio: Folio): void {
   folio.clear(PG_WRITEBACK);
-  if (folio.freed || !folio.has(PG_LRU) || k.lruHead === folio) return;
+  if (folio.freed || !folio.has(PG_LRU) || k.lruOldest() === folio) return;
   k.lruDel(folio);
-  // Insert at the head: the oldest end, which reclaim scans first.
-  folio.set(PG_LRU);
-  folio.lruPrev = null;
-  folio.lruNext = k.lruHead;
-  if (k.lruHead !== null) k.lruHead.lruPrev = folio;
-  else k.lruTail = folio;
-  k.lruHead = folio;
+  k.lruAddOldest(folio);
 }

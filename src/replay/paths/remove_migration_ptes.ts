@@ -39,7 +39,7 @@ function* remove_migration_pte(k: Kernel, task: Thread, src: Folio, dst: Folio, 
   yield t.ptl.lock;
   let done = false;
   // page_vma_mapped_walk(PVMW_MIGRATION): a migration entry for src at this address.
-  if (t.kind[i] === PTE_MIGRATION && t.folio[i] === src) {
+  if (t.kind[i] === PTE_MIGRATION && t.folioAt(i) === src) {
     const bits = t.bits[i]!;
     dst.get(1, 'remove_migration_pte');
     dst.mapDelta(1, 'remove_migration_pte');

@@ -105,8 +105,8 @@ function* direct_reclaim(k: Kernel, task: Thread): Path<void> {
     while (k.resident > k.memoryLimitPages) {
       const batch: Folio[] = [];
       let scanned = 0;
-      for (let f = k.lruHead; f !== null && batch.length < SWAP_CLUSTER_MAX && scanned < 4 * SWAP_CLUSTER_MAX; ) {
-        const next = f.lruNext;
+      for (let f = k.lruOldest(); f !== null && batch.length < SWAP_CLUSTER_MAX && scanned < 4 * SWAP_CLUSTER_MAX; ) {
+        const next = k.lruNewer(f);
         scanned++;
         if (!f.has(PG_WRITEBACK) && !f.locked && folio_isolate_lru(k, f)) batch.push(f);
         f = next;

@@ -41,7 +41,7 @@ function record(k: Kernel, task: Thread | null, mm: Mm, addr: number): void {
  * kernel BUG with its details and clear the entry. Caller holds the PTL.
  */
 export function stale_migration_entry(k: Kernel, task: Thread, mm: Mm, t: PteTable, i: number, addr: number, where: string): void {
-  const f = t.folio[i]!;
+  const f = t.folioAt(i)!;
   record(k, task, mm, addr);
   if (k.stats.summary.stale_migration_entries <= MAX_FINDINGS) {
     k.kernelBug(`kernel BUG in migration_entry_to_page(): stale migration entry found by ${where} (task ${task.pid}/${task.tid})`, [
@@ -60,10 +60,10 @@ export function scan_stale_migration_entries(k: Kernel): void {
     for (const [no, t] of mm.pt.tables) {
       if (t.used === 0) continue;
       for (let i = 0; i < PTRS_PER_PTE; i++) {
-        if (t.kind[i] !== PTE_MIGRATION || !isStaleMigrationEntry(t.folio[i]!)) continue;
+        if (t.kind[i] !== PTE_MIGRATION || !isStaleMigrationEntry(t.folioAt(i)!)) continue;
         const addr = (no * PTRS_PER_PTE + i) * PAGE_SIZE;
         record(k, null, mm, addr);
-        if (found.length < MAX_FINDINGS) found.push(describe(mm, addr, t.folio[i]!));
+        if (found.length < MAX_FINDINGS) found.push(describe(mm, addr, t.folioAt(i)!));
       }
     }
   }

@@ -41,7 +41,7 @@ function* try_to_migrate_one(k: Kernel, task: Thread, folio: Folio, vma: Vma, ad
   const i = pteIndex(vpn);
   yield t.ptl.lock;
   // check_pte(): the PTE must map this very folio (a stale vm_pgoff points elsewhere).
-  if (t.kind[i] === PTE_PRESENT && t.folio[i] === folio) {
+  if (t.kind[i] === PTE_PRESENT && t.folioAt(i) === folio) {
     const bits = t.bits[i]!;
     // ptep_get_and_clear() + set_tlb_ubc_flush_pending(); make_{writable,readable}_migration_entry().
     t.set(i, PTE_MIGRATION, ((bits & PTE_WRITE) !== 0 ? PTE_MIG_WRITE : 0) | (bits & PTE_DIRTY), folio, 0);

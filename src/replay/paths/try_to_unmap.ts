@@ -31,9 +31,9 @@ function* try_to_unmap_one(k: Kernel, task: Thread, folio: Folio, vma: Vma, addr
   const t = vma.mm.pt.lookup(vpn);
   const i = pteIndex(vpn);
   // page_vma_mapped_walk(): is the folio mapped at this address?
-  if (t === undefined || t.kind[i] !== PTE_PRESENT || t.folio[i] !== folio) return true;
+  if (t === undefined || t.kind[i] !== PTE_PRESENT || t.folioAt(i) !== folio) return true;
   yield t.ptl.lock;
-  if (t.kind[i] !== PTE_PRESENT || t.folio[i] !== folio) {
+  if (t.kind[i] !== PTE_PRESENT || t.folioAt(i) !== folio) {
     t.ptl.unlock(task);
     return true;
   }

@@ -24,7 +24,7 @@ export function* zap_pte_range(k: Kernel, task: Thread, vma: Vma, start: number,
       if (kind === PTE_NONE) continue;
       n++;
       if (kind === PTE_PRESENT) {
-        const f = t.folio[i]!;
+        const f = t.folioAt(i)!;
         t.clear(i);
         if (f !== k.zeroFolio) {
           f.mapDelta(-1, 'zap_pte_range');
