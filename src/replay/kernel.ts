@@ -239,7 +239,7 @@ export class Kernel {
     return this.folios.folio(this.allocSlot(node));
   }
 
-  /** allocFolio() without a handle: the new folio's slot (FolioStore). */
+  /** allocFolio() without a handle: the new folio's slot in the FolioStore. */
   allocSlot(node: number): number {
     this.resident++;
     return this.folios.alloc(this.nextFolioId++, node);
@@ -262,10 +262,13 @@ export class Kernel {
     f.freed = true;
     f.note('freed');
     this.resident--;
+    // The slot goes back for the next folio; the handle keeps the last values.
+    this.folios.release(f.slot);
   }
 
   /** folio_add_lru: newest at the tail. */
   lruAdd(f: Folio): void {
+    if (f.slot === NO_SLOT) throw new InvariantError('a freed folio added to the LRU', `folio ${f.id}`, f.recentHistory());
     this.lruAddSlot(f.slot);
   }
 
@@ -288,6 +291,7 @@ export class Kernel {
   lruAddOldest(f: Folio): void {
     const st = this.folios;
     const s = f.slot;
+    if (s === NO_SLOT) throw new InvariantError('a freed folio added to the LRU', `folio ${f.id}`, f.recentHistory());
     f.set(PG_LRU);
     st.lruPrev[s] = NO_SLOT;
     st.lruNext[s] = this.lruHead;

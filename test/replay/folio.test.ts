@@ -1,11 +1,12 @@
 /**
- * The Folio's storage: `data` and `index` kept as two small integers, `freed` as a flag bit, and
- * the rarely set fields in a side object allocated on first use. Whatever the storage, every
- * field reads back exactly what was stored and reads its default until set.
+ * The Folio's storage: the numeric state in a FolioStore slot (typed-array columns), `freed` and
+ * the node in the flags, folio->mapping interned, the rarely set fields in a side object
+ * allocated on first use. Whatever the storage, every field reads back exactly what was stored
+ * and reads its default until set; a slot's handle is one object however it is reached.
  */
 import { describe, expect, it } from 'vitest';
 import type { AnonVma } from '../../src/replay/mm/anon_vma.js';
-import { Folio, PG_DIRTY, PG_LOCKED, PG_LRU } from '../../src/replay/mm/folio.js';
+import { Folio, FolioStore, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_LOCKED, PG_LRU, mapDeltaSlot } from '../../src/replay/mm/folio.js';
 
 describe('Folio storage', () => {
   it('report and lock fields read their defaults until set', () => {
@@ -111,6 +112,79 @@ describe('Folio storage', () => {
     f.clear(PG_LRU);
     expect(f.freed).toBe(true);
     expect(f.tryGet()).toBe(false);
+    expect(() => f.get()).toThrow(/freed folio/);
+  });
+});
+
+describe('FolioStore', () => {
+  it('a slot made without a handle reads the same through the handle made later, which is then the only one', () => {
+    const st = new FolioStore();
+    const av = { id: 1 } as unknown as AnonVma;
+    expect(st.alloc(10, 0)).toBe(0);
+    const s = st.alloc(11, 1);
+    st.setMapping(s, av);
+    st.index[s] = 2 ** 35 + 3;
+    st.data[s] = 7 * 2 ** 32 + 9;
+    st.flags[s] = st.flags[s]! | PG_ANON_EXCLUSIVE;
+    mapDeltaSlot(st, s, 1, 'test');
+    const f = st.folio(s);
+    expect([f.id, f.node, f.refcount, f.mapcount, f.index, f.data, f.anonVma, f.file]).toEqual([11, 1, 1, 1, 2 ** 35 + 3, 7 * 2 ** 32 + 9, av, -1]);
+    expect(f.has(PG_ANON_EXCLUSIVE)).toBe(true);
+    expect(st.folio(s)).toBe(f);
+    f.get(2);
+    expect(st.refcount[s]).toBe(3);
+    expect(() => mapDeltaSlot(st, s, -2, 'test')).toThrow(/mapcount below zero/);
+    expect(() => st.folio(9)).toThrow(/no folio in slot 9/);
+  });
+
+  it('growing keeps every column of every slot, and the handles', () => {
+    const st = new FolioStore(4);
+    const n = 1000;
+    const kept = new Map<number, Folio>();
+    for (let i = 0; i < n; i++) {
+      const s = st.alloc(i + 100, i % 3);
+      st.data[s] = i * 2 ** 32 + 1;
+      st.index[s] = -i - 0.5;
+      st.refcount[s] = i;
+      st.mapcount[s] = i + 1;
+      st.lruNext[s] = i - 1;
+      st.setMapping(s, i % 2 === 0 ? i % 5 : null);
+      if (i % 97 === 0) kept.set(s, st.folio(s));
+    }
+    expect(st.live).toBe(n);
+    for (let s = 0; s < n; s++) {
+      const f = st.folio(s);
+      expect([f.id, f.node, f.data, f.index, f.refcount, f.mapcount, st.lruNext[s], f.file]).toEqual([s + 100, s % 3, s * 2 ** 32 + 1, -s - 0.5, s, s + 1, s - 1, s % 2 === 0 ? s % 5 : -1]);
+      if (kept.has(s)) expect(f).toBe(kept.get(s));
+    }
+  });
+
+  it('a freed slot is reused fresh, and the handle of the freed folio keeps its last values apart', () => {
+    const st = new FolioStore();
+    const av = { id: 1 } as unknown as AnonVma;
+    const f = new Folio(1, 1, st);
+    f.anonVma = av;
+    f.index = 42;
+    f.data = 2 ** 32 + 5;
+    f.set(PG_DIRTY);
+    f.pinCount = 2;
+    f.freed = true;
+    st.release(f.slot);
+    expect(f.slot).toBe(-1);
+    expect(st.live).toBe(0);
+    expect(() => st.folio(0)).toThrow(/no folio in slot 0/);
+    // the next folio takes the slot, with nothing of the old one
+    const s = st.alloc(2, 0);
+    expect(s).toBe(0);
+    const g = st.folio(s);
+    expect(g).not.toBe(f);
+    expect([g.id, g.refcount, g.mapcount, g.flags, g.data, g.index, g.anonVma, g.file, g.pinCount, g.freed]).toEqual([2, 1, 0, 0, 0, 0, null, -1, 0, false]);
+    g.data = 9;
+    g.set(PG_LOCKED);
+    // the freed folio still reads (and keeps) its own values
+    expect([f.id, f.node, f.data, f.index, f.anonVma, f.pinCount, f.freed, f.has(PG_DIRTY), f.locked]).toEqual([1, 1, 2 ** 32 + 5, 42, av, 2, true, true, false]);
+    f.data = 3;
+    expect([f.data, g.data]).toEqual([3, 9]);
     expect(() => f.get()).toThrow(/freed folio/);
   });
 });

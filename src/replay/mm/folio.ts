@@ -69,44 +69,59 @@ const NODE_UNPACKED = (1 << 13) - 1;
 export const NO_SLOT = -1;
 
 /**
- * Every folio of a replay as one slot of typed arrays (a structure of arrays, the way the kernel
- * keeps struct page in one array indexed by pfn): id, refcount, mapcount, flags, data, index,
- * LRU links and folio->mapping. A fault that maps a new anonymous folio (do_anonymous_page)
- * takes a slot and makes no object: the millions of folios of a fault-heavy replay are not
- * objects for the garbage collector to copy, promote and trace (measured: a fault-dominated
- * replay spent a third of its time on the Folio objects it kept).
+ * Every live folio of a replay as one slot of typed arrays (a structure of arrays, the way the
+ * kernel keeps struct page in one array indexed by pfn): id, refcount, mapcount, flags, data,
+ * index, LRU links and folio->mapping. A fault that maps a new anonymous folio
+ * (do_anonymous_page) takes a slot and makes no object: the millions of folios of a fault-heavy
+ * replay are not objects for the garbage collector to copy, promote and trace (measured: a
+ * fault-dominated replay spent a third of its time on the Folio objects it kept).
  *
  * A `Folio` is the handle the other paths work with: made for a slot the first time a path asks
- * (FolioStore.folio), then the slot's one handle, so handles compare as folios do. The rarely
- * set parts (wait queue, reference tags for reports, swap slot) live on the handle.
- * Slots are not reused: a freed folio stays readable through any PTE, migration entry or
- * reference that still names it (stale migration entries and reports look at freed folios).
+ * (FolioStore.folio), then the slot's one handle while the folio lives, so handles compare as
+ * folios do. The rarely set parts (wait queue, reference tags for reports, swap slot) live on
+ * the handle. When a folio is freed its slot goes back for the next allocation (memory follows
+ * the folios alive, not the folios ever allocated) and its handle, if it has one, keeps the
+ * last values (Folio.retire): a freed folio stays readable to whatever still holds it (stale
+ * migration entries and reports look at freed folios). Nothing may keep a freed folio's slot
+ * number: present PTEs and the LRU name live folios only.
  */
 export class FolioStore {
   id: Float64Array<ArrayBuffer>;
-  refcount: Float64Array<ArrayBuffer>;
-  mapcount: Float64Array<ArrayBuffer>;
+  /** _refcount and _mapcount, atomic_t in the kernel: 32-bit here too. */
+  refcount: Int32Array<ArrayBuffer>;
+  mapcount: Int32Array<ArrayBuffer>;
   flags: Int32Array<ArrayBuffer>;
   data: Float64Array<ArrayBuffer>;
   index: Float64Array<ArrayBuffer>;
   lruPrev: Int32Array<ArrayBuffer>;
   lruNext: Int32Array<ArrayBuffer>;
-  /** folio->mapping: the anon_vma, the file id, or null (see Folio.anonVma / Folio.file). */
-  readonly mapping: (AnonVma | number | null)[] = [];
-  /** The slot's handle, once a path asked for one. */
-  readonly handles: (Folio | null)[] = [];
-  /** Slots in use. */
-  used = 0;
+  /** folio->mapping as a number: 0 for none, else the index in `mappings` (mappingOf). */
+  private mappingNo: Int32Array<ArrayBuffer>;
+  /** The distinct mappings (anon_vmas, file ids), each once; entry 0 unused. */
+  private readonly mappings: (AnonVma | number)[] = [0];
+  private readonly mappingNos = new Map<AnonVma | number, number>();
+  /** The handles of live folios that have one, by slot. */
+  private readonly handles = new Map<number, Folio>();
+  /** Slots of freed folios, the most recently freed last. */
+  private readonly free: number[] = [];
+  /** Slots ever used (the high-water mark). */
+  private top = 0;
 
   constructor(capacity = 1024) {
     this.id = new Float64Array(capacity);
-    this.refcount = new Float64Array(capacity);
-    this.mapcount = new Float64Array(capacity);
+    this.refcount = new Int32Array(capacity);
+    this.mapcount = new Int32Array(capacity);
     this.flags = new Int32Array(capacity);
     this.data = new Float64Array(capacity);
     this.index = new Float64Array(capacity);
     this.lruPrev = new Int32Array(capacity);
     this.lruNext = new Int32Array(capacity);
+    this.mappingNo = new Int32Array(capacity);
+  }
+
+  /** Folios alive (slots in use). */
+  get live(): number {
+    return this.top - this.free.length;
   }
 
   /**
@@ -114,44 +129,98 @@ export class FolioStore {
    * cannot hold is kept on the slot's handle, made here.
    */
   alloc(id: number, node: number): number {
-    const s = this.used++;
-    if (s === this.flags.length) this.grow();
+    let s = this.free.pop();
+    if (s === undefined) {
+      s = this.top;
+      if (s === this.flags.length) this.grow();
+      this.top = s + 1;
+    }
     this.id[s] = id;
     this.refcount[s] = 1;
+    this.mapcount[s] = 0;
+    this.flags[s] = packsNode(node) ? node << NODE_SHIFT : 0;
+    this.data[s] = 0;
+    this.index[s] = 0;
     this.lruPrev[s] = NO_SLOT;
     this.lruNext[s] = NO_SLOT;
-    this.mapping.push(null);
-    this.handles.push(null);
-    if (packsNode(node)) this.flags[s] = node << NODE_SHIFT;
-    else this.folio(s).node = node;
+    this.mappingNo[s] = 0;
+    if (!packsNode(node)) this.folio(s).node = node;
     return s;
   }
 
-  /** The handle of slot `s` (made on first use, then always the same object). */
+  /** The handle of the live folio in slot `s` (made on first use, then always the same object). */
   folio(s: number): Folio {
-    return this.handles[s] ?? new Folio(this.id[s]!, 0, this, s);
+    const h = this.handles.get(s);
+    if (h !== undefined) return h;
+    // A freed slot keeps FOLIO_FREED in its flags until it is allocated again.
+    if (!(s >= 0 && s < this.top) || (this.flags[s]! & FOLIO_FREED) !== 0) throw new Error(`no folio in slot ${s}`);
+    return new Folio(this.id[s]!, 0, this, s);
   }
 
+  /** Folio's constructor: `f` is the handle of its slot. */
+  adopt(f: Folio, s: number): void {
+    this.handles.set(s, f);
+  }
+
+  /**
+   * The folio in slot `s` was freed: its handle, if any, keeps its last values, and the slot
+   * is free for the next allocation.
+   */
+  release(s: number): void {
+    this.flags[s] = this.flags[s]! | FOLIO_FREED;
+    const h = this.handles.get(s);
+    if (h !== undefined) {
+      h.retire();
+      this.handles.delete(s);
+    }
+    this.free.push(s);
+  }
+
+  /** folio->mapping of slot `s`: its anon_vma, its file id, or null. */
+  mappingOf(s: number): AnonVma | number | null {
+    const n = this.mappingNo[s]!;
+    return n === 0 ? null : this.mappings[n]!;
+  }
+
+  setMapping(s: number, v: AnonVma | number | null): void {
+    let n = 0;
+    if (v !== null) {
+      n = this.mappingNos.get(v) ?? 0;
+      if (n === 0) {
+        n = this.mappings.length;
+        this.mappings.push(v);
+        this.mappingNos.set(v, n);
+      }
+    }
+    this.mappingNo[s] = n;
+  }
+
+  /**
+   * Grow every column eightfold. Only the slots in use are copied: the rest of a new typed
+   * array is memory the kernel gives as zero pages on first touch, so a large step costs no
+   * resident memory until slots are used, and fewer steps mean fewer copies.
+   */
   private grow(): void {
-    const cap = this.flags.length * 2;
-    const f64 = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
+    const cap = this.flags.length * 8;
     const i32 = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
       const b = new Int32Array(cap);
       b.set(a);
       return b;
     };
+    const f64 = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
     this.id = f64(this.id);
-    this.refcount = f64(this.refcount);
-    this.mapcount = f64(this.mapcount);
-    this.data = f64(this.data);
-    this.index = f64(this.index);
+    this.refcount = i32(this.refcount);
+    this.mapcount = i32(this.mapcount);
     this.flags = i32(this.flags);
     this.lruPrev = i32(this.lruPrev);
     this.lruNext = i32(this.lruNext);
+    this.mappingNo = i32(this.mappingNo);
+    this.data = f64(this.data);
+    this.index = f64(this.index);
   }
 }
 
@@ -163,14 +232,19 @@ function packsNode(v: number): boolean {
 /** The store of folios made outside a Kernel (tests of the model's parts). */
 export const LOOSE_FOLIOS = new FolioStore();
 
-/** Record an event of slot `s` in the global history ring (kept for invariant reports). */
-export function noteSlot(st: FolioStore, s: number, why: string): void {
+/** Record an event in the global history ring (kept for invariant reports). */
+function ringNote(id: number, refcount: number, mapcount: number, why: string): void {
   const i = ringPos;
-  ringId[i] = st.id[s]!;
-  ringRef[i] = st.refcount[s]!;
-  ringMap[i] = st.mapcount[s]!;
+  ringId[i] = id;
+  ringRef[i] = refcount;
+  ringMap[i] = mapcount;
   ringWhy[i] = why;
   ringPos = (i + 1) % RING;
+}
+
+/** Folio.note() of the folio in slot `s`. */
+export function noteSlot(st: FolioStore, s: number, why: string): void {
+  ringNote(st.id[s]!, st.refcount[s]!, st.mapcount[s]!, why);
 }
 
 /** folio_add_new_anon_rmap()'s map count step for slot `s` (Folio.mapDelta). */
@@ -194,12 +268,19 @@ class FolioExtra {
   wq: WaitQueue | null = null;
   node = 0;
   file = -1;
+  /** A freed folio's last values (Folio.retire), its slot given back. */
+  refcount = 0;
+  mapcount = 0;
+  flags = 0;
+  data = 0;
+  index = 0;
+  mapping: AnonVma | number | null = null;
 }
 
 export class Folio {
   private x: FolioExtra | null = null;
-  /** The folio's slot in `store`. */
-  readonly slot: number;
+  /** The folio's slot in `store`, or NO_SLOT once freed (retire): its values are then in `x`. */
+  private s: number;
 
   private extra(): FolioExtra {
     return (this.x ??= new FolioExtra());
@@ -207,7 +288,7 @@ export class Folio {
 
   /**
    * A new folio `id` on `node` in `store` (a slot of its own), or, with `slot`, the handle of
-   * that existing slot (FolioStore.folio).
+   * that live slot (FolioStore.folio).
    */
   constructor(
     readonly id: number,
@@ -215,92 +296,133 @@ export class Folio {
     readonly store: FolioStore = LOOSE_FOLIOS,
     slot = NO_SLOT,
   ) {
-    if (slot === NO_SLOT) {
-      this.slot = store.alloc(id, 0);
-      store.handles[this.slot] = this;
-      this.node = node;
-    } else {
-      this.slot = slot;
-      store.handles[slot] = this;
-    }
+    this.s = slot === NO_SLOT ? store.alloc(id, 0) : slot;
+    store.adopt(this, this.s);
+    if (slot === NO_SLOT) this.node = node;
+  }
+
+  /** The folio's slot in its store (what a present PTE and the LRU name); NO_SLOT once freed. */
+  get slot(): number {
+    return this.s;
+  }
+
+  /** FolioStore.release(): the folio was freed and its slot goes back; keep the last values. */
+  retire(): void {
+    const s = this.s;
+    if (s === NO_SLOT) return;
+    const st = this.store;
+    const x = this.extra();
+    x.refcount = st.refcount[s]!;
+    x.mapcount = st.mapcount[s]!;
+    x.flags = st.flags[s]!;
+    x.data = st.data[s]!;
+    x.index = st.index[s]!;
+    x.mapping = st.mappingOf(s);
+    this.s = NO_SLOT;
   }
 
   get refcount(): number {
-    return this.store.refcount[this.slot]!;
+    const s = this.s;
+    return s !== NO_SLOT ? this.store.refcount[s]! : this.x!.refcount;
   }
 
   set refcount(v: number) {
-    this.store.refcount[this.slot] = v;
+    const s = this.s;
+    if (s !== NO_SLOT) this.store.refcount[s] = v;
+    else this.x!.refcount = v;
   }
 
   get mapcount(): number {
-    return this.store.mapcount[this.slot]!;
+    const s = this.s;
+    return s !== NO_SLOT ? this.store.mapcount[s]! : this.x!.mapcount;
   }
 
   set mapcount(v: number) {
-    this.store.mapcount[this.slot] = v;
+    const s = this.s;
+    if (s !== NO_SLOT) this.store.mapcount[s] = v;
+    else this.x!.mapcount = v;
   }
 
   /** Page flags (PG_*), FOLIO_FREED and the node number, as page->flags. */
   get flags(): number {
-    return this.store.flags[this.slot]!;
+    const s = this.s;
+    return s !== NO_SLOT ? this.store.flags[s]! : this.x!.flags;
   }
 
   set flags(v: number) {
-    this.store.flags[this.slot] = v;
+    const s = this.s;
+    if (s !== NO_SLOT) this.store.flags[s] = v;
+    else this.x!.flags = v;
   }
 
   /** Data version held (integrity oracle encoding, see oracle.ts). */
   get data(): number {
-    return this.store.data[this.slot]!;
+    const s = this.s;
+    return s !== NO_SLOT ? this.store.data[s]! : this.x!.data;
   }
 
   set data(v: number) {
-    this.store.data[this.slot] = v;
+    const s = this.s;
+    if (s !== NO_SLOT) this.store.data[s] = v;
+    else this.x!.data = v;
   }
 
   /** Page index: linear page offset for anon rmap, file page offset for file folios. */
   get index(): number {
-    return this.store.index[this.slot]!;
+    const s = this.s;
+    return s !== NO_SLOT ? this.store.index[s]! : this.x!.index;
   }
 
   set index(v: number) {
-    this.store.index[this.slot] = v;
+    const s = this.s;
+    if (s !== NO_SLOT) this.store.index[s] = v;
+    else this.x!.index = v;
+  }
+
+  /** folio->mapping: the anon_vma, the file id, or null. */
+  private get mapping(): AnonVma | number | null {
+    const s = this.s;
+    return s !== NO_SLOT ? this.store.mappingOf(s) : this.x!.mapping;
+  }
+
+  private set mapping(v: AnonVma | number | null) {
+    const s = this.s;
+    if (s !== NO_SLOT) this.store.setMapping(s, v);
+    else this.x!.mapping = v;
   }
 
   /** anon_vma for anonymous rmap (folio_anon_vma), or null. */
   get anonVma(): AnonVma | null {
-    const m = this.store.mapping[this.slot]!;
+    const m = this.mapping;
     return typeof m === 'object' ? m : null;
   }
 
   set anonVma(v: AnonVma | null) {
-    const st = this.store.mapping;
-    const m = st[this.slot]!;
+    const m = this.mapping;
     if (v !== null) {
       if (typeof m === 'number') this.extra().file = m;
-      st[this.slot] = v;
+      this.mapping = v;
     } else if (m !== null && typeof m === 'object') {
       // Dropping the anon_vma: a file id kept beside it becomes the mapping again.
       const x = this.x;
       const file = x === null ? -1 : x.file;
       if (x !== null) x.file = -1;
-      st[this.slot] = file === -1 ? null : file;
+      this.mapping = file === -1 ? null : file;
     }
   }
 
   /** File id for page-cache folios, -1 for anonymous. */
   get file(): number {
-    const m = this.store.mapping[this.slot]!;
+    const m = this.mapping;
     if (typeof m === 'number') return m;
     return m === null || this.x === null ? -1 : this.x.file;
   }
 
   set file(v: number) {
-    const m = this.store.mapping[this.slot]!;
+    const m = this.mapping;
     if (m !== null && typeof m === 'object') {
       if (this.x !== null || v !== -1) this.extra().file = v;
-    } else this.store.mapping[this.slot] = v === -1 ? null : v;
+    } else this.mapping = v === -1 ? null : v;
   }
 
   /** Returned to the allocator (freeFolio); no reference may be taken any more. */
@@ -422,12 +544,14 @@ export class Folio {
 
   /** Record a map count change; below zero is a bug. */
   mapDelta(n: number, why: string): void {
-    mapDeltaSlot(this.store, this.slot, n, why);
+    this.mapcount += n;
+    this.note(why);
+    if (this.mapcount < 0) throw new InvariantError('mapcount below zero', `folio ${this.id}`, folioHistory(this.id));
   }
 
   /** Record an event in the global history ring (kept for invariant reports). */
   note(why: string): void {
-    noteSlot(this.store, this.slot, why);
+    ringNote(this.id, this.refcount, this.mapcount, why);
   }
 
   /** Who holds a reference beyond the mappings and the cache (refcount.csv `holder`), or `-`. */

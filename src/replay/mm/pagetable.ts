@@ -12,7 +12,7 @@
  *   MIGRATION -> PRESENT (remove_migration_ptes installs the new or, on failure, the old folio),
  *                NONE (zap)
  */
-import { LOOSE_FOLIOS, type Folio, type FolioStore } from './folio.js';
+import { LOOSE_FOLIOS, NO_SLOT, type Folio, type FolioStore } from './folio.js';
 import type { SpinLock } from '../locks/spinlock.js';
 import { modPow2 } from '../../util/math.js';
 
@@ -83,6 +83,7 @@ export class PteTable {
     }
     if (kind === PTE_PRESENT) {
       if (folio!.store !== this.folios) throw new Error(`folio ${folio!.id} is not of this replay`);
+      if (folio!.slot === NO_SLOT) throw new Error(`folio ${folio!.id} is freed`);
       this.setSlot(i, bits, folio!.slot);
     } else this.setEntry(i, kind, bits);
     if (kind === PTE_MIGRATION) (this.mig ??= new Array<Folio | null>(PTRS_PER_PTE).fill(null))[i] = folio;

@@ -6,7 +6,6 @@
  * version its process expects; a write creates a new version in the folio the PTE maps.
  */
 import type { Kernel, Thread } from '../kernel.js';
-import type { Folio } from '../mm/folio.js';
 import type { Vma } from '../mm/vma.js';
 import { LEAK, OK } from '../mm/oracle.js';
 import { PTE_DIRTY, PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, PTRS_PER_PTE } from '../mm/pagetable.js';
@@ -29,14 +28,15 @@ export function vmaOf(task: Thread, addr: number): Vma | null {
 }
 
 /**
- * The integrity oracle's side of a completed access to `folio`: key `c * PTRS_PER_PTE + i` of
+ * The integrity oracle's side of a completed access to the folio in slot `s` of the replay's
+ * FolioStore (the PTE names present folios by slot): key `c * PTRS_PER_PTE + i` of
  * `view` (the oracle splits keys into chunks as the PTE tables split pages). A write creates a
  * new version, stored in the folio; a read must find the version the view expects. Returns OK,
  * or what the read found for the caller to report (no address is passed: see tryAccessAt).
  * The chunk's array comes through the thread's one-entry cache (Thread.lastChunk): threads of
  * one process share a view and, hitting in turn, would evict each other from the view's own.
  */
-function checkKey(k: Kernel, task: Thread, view: number, c: number, i: number, write: boolean, folio: Folio): number {
+function checkKey(k: Kernel, task: Thread, view: number, c: number, i: number, write: boolean, s: number): number {
   const oracle = k.oracle;
   let arr = task.lastChunkNo === c && task.lastChunkView === view ? task.lastChunk : undefined;
   if (arr === undefined) {
@@ -49,12 +49,13 @@ function checkKey(k: Kernel, task: Thread, view: number, c: number, i: number, w
   }
   if (write) {
     // Oracle.write() allocates the chunk on the first write that reaches it.
-    folio.data = arr === undefined ? oracle.write(view, c * PTRS_PER_PTE + i) : oracle.writeIn(view, arr, i);
+    k.folios.data[s] = arr === undefined ? oracle.write(view, c * PTRS_PER_PTE + i) : oracle.writeIn(view, arr, i);
     return OK;
   }
   const expected = arr === undefined ? 0 : arr[i]!;
-  if (folio.data === expected) return OK;
-  return oracle.check(view, expected, folio.data);
+  const data = k.folios.data[s]!;
+  if (data === expected) return OK;
+  return oracle.check(view, expected, data);
 }
 
 /**
@@ -62,10 +63,10 @@ function checkKey(k: Kernel, task: Thread, view: number, c: number, i: number, w
  * chooses. A function of its own, off the private-anonymous hot path, so that tryAccessAt
  * stays small enough for V8 to inline.
  */
-function checkObject(k: Kernel, task: Thread, vma: Vma, addr: number, write: boolean, folio: Folio): number {
+function checkObject(k: Kernel, task: Thread, vma: Vma, addr: number, write: boolean, s: number): number {
   const [view, key] = k.oracleSlot(task.mm, vma, addr, write);
   const c = Math.floor(key / PTRS_PER_PTE);
-  return checkKey(k, task, view, c, key - c * PTRS_PER_PTE, write, folio);
+  return checkKey(k, task, view, c, key - c * PTRS_PER_PTE, write, s);
 }
 
 /** tryAccess()'s argument, for tryAccessAt. */
@@ -110,8 +111,8 @@ export function tryAccessAt(k: Kernel, task: Thread, addrs: Float64Array, r: num
   // Private anonymous memory (the common case): the process's own view keyed by page number,
   // so the oracle chunk and index are the PTE table's number and index.
   const found = vma.file < 0 && !vma.isShared()
-    ? checkKey(k, task, task.mm.view, tableNo, i, write, t.folioAt(i)!)
-    : checkObject(k, task, vma, addr, write, t.folioAt(i)!);
+    ? checkKey(k, task, task.mm.view, tableNo, i, write, t.slot[i]!)
+    : checkObject(k, task, vma, addr, write, t.slot[i]!);
   if (found !== OK) k.integrity(found === LEAK ? 'leak' : 'lost_write', task, addr);
   return true;
 }

@@ -3,7 +3,7 @@
  * shared zero page read-only; a write allocates and zeroes a folio (on the faulting CPU's node),
  * takes the PTL, re-checks the PTE is still none, adds the rmap and maps it writable.
  */
-import { PG_ANON_EXCLUSIVE } from '../mm/folio.js';
+import { PG_ANON_EXCLUSIVE, mapDeltaSlot } from '../mm/folio.js';
 import { PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_WRITE, pteIndex } from '../mm/pagetable.js';
 import { vmf_anon_prepare } from './anon_vma_prepare.js';
 import { VM_FAULT_OK, VM_FAULT_RETRY, type Path, type VmFault } from './vm_fault.js';
@@ -23,8 +23,9 @@ export function* do_anonymous_page(vmf: VmFault): Path {
     return VM_FAULT_OK;
   }
   if (!vmf_anon_prepare(vmf)) return VM_FAULT_RETRY;
-  // alloc_anon_folio(): allocate and clear.
-  const folio = k.allocFolioFor(task);
+  // alloc_anon_folio(): allocate and clear. The new folio is a slot of the FolioStore, with no
+  // object: nothing on this path needs one (Kernel.allocSlot).
+  const s = k.allocSlot(task.runningCpu.node);
   const alloc = c.folio_alloc + c.page_zero;
   if (!task.runAhead(alloc)) yield alloc;
   // The allocator's slow path: direct reclaim over --memory-limit.
@@ -33,18 +34,19 @@ export function* do_anonymous_page(vmf: VmFault): Path {
   if (t.kind[i] !== PTE_NONE) {
     // Another thread mapped it first: release ours.
     t.ptl.unlock(task);
-    k.putFolio(folio, 'do_anonymous_page lost race');
+    k.putFolio(k.folios.folio(s), 'do_anonymous_page lost race');
     task.path = 'anon';
     return VM_FAULT_OK;
   }
   // folio_add_new_anon_rmap(): exclusive to this mm, mapped once; the allocation reference
-  // becomes the mapping's reference.
-  folio.anonVma = vma.anonVma;
-  folio.index = vmf.index;
-  folio.mapDelta(1, 'do_anonymous_page');
-  folio.set(PG_ANON_EXCLUSIVE);
-  k.lruAdd(folio);
-  t.set(i, PTE_PRESENT, vma.isWritable() ? PTE_WRITE | PTE_DIRTY : 0, folio, 0);
+  // becomes the mapping's reference. (Folio.anonVma and Folio.index on a new folio's slot.)
+  const st = k.folios;
+  st.setMapping(s, vma.anonVma);
+  st.index[s] = vmf.index;
+  mapDeltaSlot(st, s, 1, 'do_anonymous_page');
+  st.flags[s] |= PG_ANON_EXCLUSIVE;
+  k.lruAddSlot(s);
+  t.setSlot(i, vma.isWritable() ? PTE_WRITE | PTE_DIRTY : 0, s);
   t.ptl.unlock(task);
   if (!task.runAhead(c.map_new_folio)) yield c.map_new_folio;
   task.path = 'anon';
