@@ -134,6 +134,9 @@ describe('FolioStore', () => {
     f.get(2);
     expect(st.refcount[s]).toBe(3);
     expect(() => mapDeltaSlot(st, s, -2, 'test')).toThrow(/mapcount below zero/);
+    f.refcount = 2 ** 31 - 1024;
+    expect(() => f.get(1024, 'pin')).toThrow(/refcount overflow/);
+    expect(f.refcount).toBe(2 ** 31 - 1024);
     expect(() => st.folio(9)).toThrow(/no folio in slot 9/);
   });
 
@@ -186,6 +189,32 @@ describe('FolioStore', () => {
     f.data = 3;
     expect([f.data, g.data]).toEqual([3, 9]);
     expect(() => f.get()).toThrow(/freed folio/);
+  });
+});
+
+describe('the folios of a Kernel', () => {
+  it('memory follows the folios alive: freed folios give their slots to the next ones', async () => {
+    const { Kernel } = await import('../../src/replay/kernel.js');
+    const { parsePolicy } = await import('../../src/replay/policies/presets.js');
+    const { resolveCostsNs, toCycles } = await import('../../src/replay/costs.js');
+    const { Rng } = await import('../../src/util/rng.js');
+    const { DEFAULT_MACHINE } = await import('./harness.js');
+    const k = new Kernel({ machine: DEFAULT_MACHINE, costs: toCycles(resolveCostsNs(), 3, 1000), policy: parsePolicy('linux-6.12'), rng: new Rng(1), timeline: null });
+    const kept: Folio[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const f = k.allocFolio(0);
+      f.data = i;
+      k.lruAdd(f);
+      if (i % 1000 === 0) kept.push(f);
+      else k.putFolio(f, 'test');
+    }
+    // the zero folio and the five kept; 5000 allocations in a few slots
+    expect(k.folios.live).toBe(6);
+    expect(k.folios.slotsUsed).toBeLessThanOrEqual(7);
+    expect(kept.map((f) => f.data)).toEqual([0, 1000, 2000, 3000, 4000]);
+    expect(k.resident).toBe(5);
+    // ids still count allocations (reports name folios by id)
+    expect(kept.map((f) => f.id)).toEqual([1, 1001, 2001, 3001, 4001]);
   });
 });
 

@@ -124,6 +124,11 @@ export class FolioStore {
     return this.top - this.free.length;
   }
 
+  /** Slots ever used at once: what the columns hold. */
+  get slotsUsed(): number {
+    return this.top;
+  }
+
   /**
    * A new folio's slot: refcount 1, on `node`, everything else zero. A node number the flags
    * cannot hold is kept on the slot's handle, made here.
@@ -523,6 +528,8 @@ export class Folio {
   /** folio_get / folio_ref_add. */
   get(n = 1, why = 'get'): void {
     if (this.freed) throw new InvariantError(`reference taken on a freed folio (${why})`, `folio ${this.id}`, folioHistory(this.id));
+    // The count is 32-bit, as the kernel's atomic_t (which warns and refuses a pin near overflow).
+    if (this.refcount + n > 0x7fffffff) throw new InvariantError(`refcount overflow (${why})`, `folio ${this.id}`, folioHistory(this.id));
     this.refcount += n;
     this.note(why);
   }
