@@ -15,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generated, type GeneratedKind } from './lib/generate.js';
+import { bestOf } from './lib/best.js';
 import type { BenchContext, BenchLine, BenchSection } from './run.js';
 
 interface ChildResult {
@@ -42,13 +43,15 @@ function measureOnce(mode: string, file: string, ctx: BenchContext): ChildResult
   }
 }
 
-/** Best time of RUNS runs, and the largest peak RSS seen. */
+/** Best time of RUNS runs, the least CPU time, and the largest peak RSS seen. */
 function measure(mode: string, file: string, ctx: BenchContext): ChildResult {
-  const runs = Array.from({ length: RUNS }, () => measureOnce(mode, file, ctx));
-  if (runs.some((r) => r.error !== undefined)) return runs.find((r) => r.error !== undefined)!;
-  const best = runs.reduce((a, b) => (b.seconds! < a.seconds! ? b : a));
-  const cpuSeconds = Math.min(...runs.map((r) => r.cpuSeconds!));
-  return { ...best, cpuSeconds, maxRssMiB: Math.max(...runs.map((r) => r.maxRssMiB!)) };
+  let cpuSeconds = Infinity;
+  const best = bestOf(RUNS, () => {
+    const r = measureOnce(mode, file, ctx);
+    cpuSeconds = Math.min(cpuSeconds, r.cpuSeconds ?? Infinity);
+    return r;
+  });
+  return best.error !== undefined ? best : { ...best, cpuSeconds };
 }
 
 const rate = (r: ChildResult): number => (r.rows !== undefined && r.seconds ? r.rows / r.seconds : NaN);

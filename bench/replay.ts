@@ -15,6 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bestOf } from './lib/best.js';
 import type { BenchContext, BenchLine, BenchSection } from './run.js';
 
 interface Child {
@@ -32,20 +33,18 @@ interface Child {
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'lib', 'replay_child.js');
 
 /**
- * The fastest of `runs` child runs (each a fresh process); `threads` traced threads in the table
- * (replay_child's default is 4). Best of N on both sides of a ratio: the baseline loop's run is
- * a fraction of a second, and one slow run (another process, a cold page cache) moves it by 20%.
+ * The fastest of `runs` child runs (each a fresh process), with the largest peak RSS seen;
+ * `threads` traced threads in the table (replay_child's default is 4). Best of N on both sides of
+ * a ratio: the baseline loop's run is a fraction of a second, and one slow run (another process,
+ * a cold page cache) moves it by 20%.
  */
 function child(mode: string, n: number, ctx: BenchContext, threads = 4, runs = 5): Child {
   ctx.log(`replay bench: ${mode} ${n.toLocaleString('en-US')} events, ${threads} threads, best of ${runs}`);
   const env = { ...process.env, BENCH_THREADS: String(threads) };
-  let best: Child | null = null;
-  for (let i = 0; i < runs; i++) {
+  return bestOf(runs, () => {
     const out = execFileSync(process.execPath, ['--max-old-space-size=8192', CHILD, mode, String(n)], { encoding: 'utf8', env });
-    const c = JSON.parse(out.trim().split('\n').pop()!) as Child;
-    if (best === null || c.seconds < best.seconds) best = c;
-  }
-  return best!;
+    return JSON.parse(out.trim().split('\n').pop()!) as Child;
+  });
 }
 
 export const section: BenchSection = {
