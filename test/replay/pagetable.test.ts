@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { PTE_MIGRATION, PTE_PRESENT, PTE_SWAP, PTRS_PER_PTE, PageTables } from '../../src/replay/mm/pagetable.js';
 import type { SpinLock } from '../../src/replay/locks/spinlock.js';
-import { Folio, FolioStore } from '../../src/replay/mm/folio.js';
+import { Folio, FolioStore, LOOSE_FOLIOS } from '../../src/replay/mm/folio.js';
 
 const pt = (): PageTables => new PageTables(() => ({}) as unknown as SpinLock);
 
@@ -54,6 +54,11 @@ describe('PageTables', () => {
     expect(t.folioAt(4)).toBeNull();
     expect(() => t.set(4, PTE_PRESENT, 0, null, 0)).toThrow(/without a folio/);
     expect(() => t.set(4, PTE_SWAP, 0, f, 1)).toThrow(/with a folio/);
+    // nor a freed one
+    const gone = new Folio(4, 0);
+    gone.freed = true;
+    LOOSE_FOLIOS.release(gone.slot);
+    expect(() => t.set(4, PTE_PRESENT, 0, gone, 0)).toThrow(/a freed folio mapped by a PTE/);
     // a folio of another replay's store cannot be mapped here
     expect(() => t.set(4, PTE_PRESENT, 0, new Folio(3, 0, new FolioStore()), 0)).toThrow(/not of this replay/);
   });
