@@ -110,6 +110,8 @@ export class Kernel {
   private nextAnonVmaId = 1;
   /** Resident folios (allocated, not freed), the figure --memory-limit bounds. */
   resident = 0;
+  /** The most folios resident at once: the replay's memory footprint. */
+  residentPeak = 0;
   /** LRU list head/tail (oldest first), for reclaim. */
   private lruHead = NO_SLOT;
   private lruTail = NO_SLOT;
@@ -241,7 +243,7 @@ export class Kernel {
 
   /** allocFolio() without a handle: the new folio's slot in the FolioStore. */
   allocSlot(node: number): number {
-    this.resident++;
+    if (++this.resident > this.residentPeak) this.residentPeak = this.resident;
     return this.folios.alloc(this.nextFolioId++, node);
   }
 

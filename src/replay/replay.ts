@@ -156,6 +156,7 @@ function collect(k: Kernel, policy: Policy): PolicyResult {
   s.summary.vma_lock_wait_cycles = waitOf('vma_lock');
   s.count('ticks', k.engine.cpus.reduce((a, c) => a + c.ticks, 0));
   s.count('context_switches', k.engine.contextSwitches);
+  s.count('folios_resident_peak', k.residentPeak);
   // Threads of a pid whose fork row never ran (e.g. the parent exited first) never start.
   for (const list of k.pendingProcesses.values()) s.count('threads_never_started', list.length);
   return {

@@ -53,6 +53,7 @@ export const REPLAY_COUNTERS: Readonly<Record<string, string>> = {
   file_single_page_reads: 'file faults that read one not-uptodate page (filemap_read_folio)',
   file_fault_vma_retries: 'file faults under the VMA lock that returned VM_FAULT_RETRY to take mmap_lock (file_fault_lock=vma-fallback, 6.5-6.6)',
   fault_around_pages: 'PTEs mapped by fault-around (filemap_map_pages) from the page cache',
+  folios_resident_peak: 'the most folios resident at once (allocated, not freed): the footprint --memory-limit bounds',
   reclaim_scanned: 'LRU folios scanned by direct reclaim (--memory-limit)',
   reclaim_freed: 'folios freed by reclaim (direct reclaim and MADV_PAGEOUT)',
   pageout_isolated: 'folios isolated by MADV_PAGEOUT for reclaim',
