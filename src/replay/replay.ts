@@ -6,7 +6,7 @@ import { Op } from '../ingest/schema.js';
 import { Rng } from '../util/rng.js';
 import { resolveCostsNs, toCycles, type CostName } from './costs.js';
 import { Kernel, Thread } from './kernel.js';
-import { TaskState } from './engine/task.js';
+import { TaskState, type Task } from './engine/task.js';
 import { thread_main, type EventColumns } from './paths/thread_main.js';
 import { policyVariants } from './policies/presets.js';
 import type { Policy } from './policies/types.js';
@@ -136,15 +136,52 @@ function finishPolicy(k: Kernel, policy: Policy): PolicyResult {
   return collect(k, policy);
 }
 
-/** Tasks blocked with nothing left to run: an emulated deadlock, with the wait-for chain. */
-function reportDeadlock(k: Kernel): void {
+/**
+ * Tasks blocked with nothing left to run: an emulated deadlock. The finding lists each blocked
+ * task with what it waits for and who holds that (locks know their holders; the folio lock, as
+ * in the kernel, does not), then the wait-for cycle among them if there is one.
+ */
+export function reportDeadlock(k: Kernel): void {
+  const name = (t: Task): string => `${t.pid}/${t.tid}`;
+  const blocked = k.threads.filter((t) => t.state !== TaskState.DONE && k.mms.has(t.pid) && t.mm !== undefined);
+  const waitsFor = new Map<Task, readonly Task[]>();
   const detail: string[] = [];
-  for (const t of k.threads) {
-    if (t.state === TaskState.DONE || !k.mms.has(t.pid) || t.mm === undefined) continue;
-    detail.push(`task ${t.pid}/${t.tid} ${t.state === TaskState.SPINNING ? 'spins' : 'sleeps'} on ${t.blockedOn?.what ?? '?'} since cycle ${t.blockedSince}`);
+  for (const t of blocked) {
+    const holders = t.blockedOn?.holders?.() ?? [];
+    waitsFor.set(t, holders);
+    const held = holders.length > 0 ? `, held by ${holders.map(name).join(', ')}` : '';
+    detail.push(`task ${name(t)} ${t.state === TaskState.SPINNING ? 'spins' : 'sleeps'} on ${t.blockedOn?.what ?? '?'}${held} since cycle ${t.blockedSince}`);
   }
-  k.stats.findings.push({ kind: 'deadlock', message: `${detail.length} tasks blocked with nothing runnable`, cycles: k.now, detail });
+  const cycle = waitForCycle(blocked, waitsFor);
+  if (cycle.length > 0) detail.push(`wait-for cycle: ${[...cycle, cycle[0]!].map(name).join(' -> ')}`);
+  k.stats.findings.push({ kind: 'deadlock', message: `${blocked.length} tasks blocked with nothing runnable`, cycles: k.now, detail });
   k.stats.summary.deadlocks++;
+}
+
+/** A cycle in the wait-for graph (task -> the holders of what it waits for), or []. */
+function waitForCycle(tasks: Task[], waitsFor: Map<Task, readonly Task[]>): Task[] {
+  const state = new Map<Task, number>(); // 1 on the current path, 2 done
+  const path: Task[] = [];
+  const visit = (t: Task): Task[] => {
+    state.set(t, 1);
+    path.push(t);
+    for (const h of waitsFor.get(t) ?? []) {
+      if (state.get(h) === 1) return path.slice(path.indexOf(h));
+      if (state.get(h) === undefined && waitsFor.has(h)) {
+        const c = visit(h);
+        if (c.length > 0) return c;
+      }
+    }
+    path.pop();
+    state.set(t, 2);
+    return [];
+  };
+  for (const t of tasks) {
+    if (state.get(t) !== undefined) continue;
+    const c = visit(t);
+    if (c.length > 0) return c;
+  }
+  return [];
 }
 
 function collect(k: Kernel, policy: Policy): PolicyResult {

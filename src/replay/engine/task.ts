@@ -43,6 +43,8 @@ export interface Block {
    */
   readonly sliced?: boolean;
   block(task: Task): number;
+  /** The tasks holding what this block waits for, when known (locks), for deadlock reports. */
+  holders?(): readonly Task[];
 }
 
 /**

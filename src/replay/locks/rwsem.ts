@@ -37,8 +37,9 @@ export class RwSem {
   constructor(private readonly env: LockEnv, readonly lockClass: string) {
     this.statR = env.stats.get(lockClass, 'rwsem:R');
     this.statW = env.stats.get(lockClass, 'rwsem:W');
-    this.read = { what: `${lockClass}:R`, sliced: true, block: (t) => this.acquire(t, false) };
-    this.write = { what: `${lockClass}:W`, sliced: true, block: (t) => this.acquire(t, true) };
+    const holders = (): readonly Task[] => this.holders;
+    this.read = { what: `${lockClass}:R`, sliced: true, block: (t) => this.acquire(t, false), holders };
+    this.write = { what: `${lockClass}:W`, sliced: true, block: (t) => this.acquire(t, true), holders };
   }
 
   /** Number of tasks queued. */

@@ -20,7 +20,7 @@ export class SpinLock {
 
   constructor(private readonly env: LockEnv, readonly lockClass: string, readonly irq = false) {
     this.stat = env.stats.get(lockClass, 'spinlock');
-    this.lock = { what: lockClass, block: (t) => this.acquire(t) };
+    this.lock = { what: lockClass, block: (t) => this.acquire(t), holders: () => (this.holder === null ? [] : [this.holder]) };
   }
 
   private acquire(task: Task): number {
