@@ -7,8 +7,10 @@
  * - both traces again with one thread instead of four (the hit trace against the same 0.2x
  *   target): what the interleaving of threads, exact in time, costs;
  * - peak RSS at 1M and 10M events over the same pages, each against the same table loaded and
- *   scanned without a replay: what the replay adds must not grow with events (target: the 10M
- *   figure at most twice the 1M one). The in-memory input table itself is 37 bytes per event.
+ *   scanned without a replay: what the replay adds must not grow with events (target: at most
+ *   1 byte an event of growth between the two; until 2026-12-07 the target was the 10M figure at
+ *   most twice the 1M one, a ratio of two differences of a few MiB that RSS noise moved from
+ *   0.56 to 2.03). The in-memory input table itself is 41 bytes per event.
  * Rates are the best of five runs (faults: of three), each side of a ratio alike: on a 2-core VM
  * single runs of the same child vary by 10 to 20%.
  */
@@ -64,6 +66,8 @@ export const section: BenchSection = {
     // The same table loaded and scanned without a replay: what the input alone costs in RSS.
     const smallBase = child('baseline', Math.min(n, 1_000_000), ctx, 4, 5);
     const baseRate = base.events / base.seconds;
+    const beyond10 = hits.maxRssMiB - base.maxRssMiB;
+    const beyond1 = small.maxRssMiB - smallBase.maxRssMiB;
     const lines: BenchLine[] = [
       { name: 'baseline loop (hash lookup per event)', value: baseRate, unit: 'events/s' },
       { name: 'replay, hit-dominated', value: hits.events / hits.seconds, unit: 'events/s', target: { of: 'value', op: '>=', threshold: 3e6 } },
@@ -81,11 +85,21 @@ export const section: BenchSection = {
       { name: `peak RSS, ${small.events.toLocaleString('en-US')} events`, value: small.maxRssMiB, unit: 'MiB', baseline: { name: 'same table, no replay', value: smallBase.maxRssMiB } },
       { name: `peak RSS, ${hits.events.toLocaleString('en-US')} events`, value: hits.maxRssMiB, unit: 'MiB', baseline: { name: 'same table, no replay', value: base.maxRssMiB } },
       {
-        // What the replay adds to the input table's own footprint, 10x the events over the same pages.
+        // What the replay adds to the input table's own footprint, 10x the events over the same
+        // pages. Not a target: two differences of a few MiB, and peak RSS moves by a few MiB
+        // from run to run (this ratio read 0.56 to 2.03 over the same code).
         name: `replay RSS beyond the input, ${(hits.events / 1e6).toFixed(0)}M vs ${(small.events / 1e6).toFixed(0)}M events`,
-        value: hits.maxRssMiB - base.maxRssMiB, unit: 'MiB',
-        baseline: { name: `at ${(small.events / 1e6).toFixed(0)}M events`, value: small.maxRssMiB - smallBase.maxRssMiB },
-        target: { of: 'ratio', op: '<=', threshold: 2 },
+        value: beyond10, unit: 'MiB',
+        baseline: { name: `at ${(small.events / 1e6).toFixed(0)}M events`, value: beyond1 },
+      },
+      {
+        // The target: what the replay's footprint grows by per event, between the two. Any
+        // per-event state (a 4-byte row number an event) would read 4 or more; a footprint set by
+        // pages and threads reads about 0, give or take RSS noise (3 MiB over 9M events: 0.35).
+        name: 'replay RSS growth per event, 1M to 10M events over the same pages',
+        value: ((beyond10 - beyond1) * 2 ** 20) / (hits.events - small.events), unit: 'bytes',
+        target: { of: 'value', op: '<=', threshold: 1 },
+        note: `${(beyond10 - beyond1).toFixed(2)} MiB over ${((hits.events - small.events) / 1e6).toFixed(0)}M events; the input table is ${((base.inputMiB * 2 ** 20) / base.events).toFixed(0)} bytes an event`,
       },
     ];
     return lines;
