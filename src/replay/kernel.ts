@@ -270,8 +270,7 @@ export class Kernel {
 
   /** folio_add_lru: newest at the tail. */
   lruAdd(f: Folio): void {
-    if (f.slot === NO_SLOT) throw new InvariantError('a freed folio added to the LRU', `folio ${f.id}`, f.recentHistory());
-    this.lruAddSlot(f.slot);
+    this.lruAddSlot(f.liveSlot('added to the LRU'));
   }
 
   /** lruAdd() of the folio in slot `s` (a fault's new folio, which has no handle). */
@@ -292,8 +291,7 @@ export class Kernel {
    */
   lruAddOldest(f: Folio): void {
     const st = this.folios;
-    const s = f.slot;
-    if (s === NO_SLOT) throw new InvariantError('a freed folio added to the LRU', `folio ${f.id}`, f.recentHistory());
+    const s = f.liveSlot('added to the LRU');
     f.set(PG_LRU);
     st.lruPrev[s] = NO_SLOT;
     st.lruNext[s] = this.lruHead;

@@ -143,7 +143,8 @@ function finishPolicy(k: Kernel, policy: Policy): PolicyResult {
  */
 export function reportDeadlock(k: Kernel): void {
   const name = (t: Task): string => `${t.pid}/${t.tid}`;
-  const blocked = k.threads.filter((t) => t.state !== TaskState.DONE && k.mms.has(t.pid) && t.mm !== undefined);
+  // Threads of processes that never started (no mm) are not blocked, only never run.
+  const blocked = k.engine.blockedTasks(k.threads).filter((t) => k.mms.has(t.pid) && t.mm !== undefined);
   const waitsFor = new Map<Task, readonly Task[]>();
   const detail: string[] = [];
   for (const t of blocked) {

@@ -224,8 +224,8 @@ export class Engine {
   }
 
   /** Tasks still blocked after the heap ran dry, for deadlock reports. */
-  blockedTasks(tasks: Iterable<Task>): Task[] {
-    const out: Task[] = [];
+  blockedTasks<T extends Task>(tasks: Iterable<T>): T[] {
+    const out: T[] = [];
     for (const t of tasks) if (t.state !== TaskState.DONE) out.push(t);
     return out;
   }

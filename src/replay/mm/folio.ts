@@ -311,6 +311,15 @@ export class Folio {
     return this.s;
   }
 
+  /**
+   * The slot of a folio that is to be named by a PTE or the LRU, which only live folios may be:
+   * for a freed one that is an emulator bug, reported with the folio's history.
+   */
+  liveSlot(what: string): number {
+    if (this.s === NO_SLOT) throw new InvariantError(`a freed folio ${what}`, `folio ${this.id}`, folioHistory(this.id));
+    return this.s;
+  }
+
   /** FolioStore.release(): the folio was freed and its slot goes back; keep the last values. */
   retire(): void {
     const s = this.s;

@@ -12,10 +12,9 @@
  *   MIGRATION -> PRESENT (remove_migration_ptes installs the new or, on failure, the old folio),
  *                NONE (zap)
  */
-import { LOOSE_FOLIOS, NO_SLOT, type Folio, type FolioStore } from './folio.js';
+import { LOOSE_FOLIOS, type Folio, type FolioStore } from './folio.js';
 import type { SpinLock } from '../locks/spinlock.js';
 import { modPow2 } from '../../util/math.js';
-import { InvariantError } from '../../util/errors.js';
 
 export const PTE_NONE = 0;
 export const PTE_PRESENT = 1;
@@ -84,8 +83,7 @@ export class PteTable {
     }
     if (kind === PTE_PRESENT) {
       if (folio!.store !== this.folios) throw new Error(`folio ${folio!.id} is not of this replay`);
-      if (folio!.slot === NO_SLOT) throw new InvariantError('a freed folio mapped by a PTE', `folio ${folio!.id}`, folio!.recentHistory());
-      this.setSlot(i, bits, folio!.slot);
+      this.setSlot(i, bits, folio!.liveSlot('mapped by a PTE'));
     } else this.setEntry(i, kind, bits);
     if (kind === PTE_MIGRATION) (this.mig ??= new Array<Folio | null>(PTRS_PER_PTE).fill(null))[i] = folio;
     if (this.swapCol === NO_SWAP) {
