@@ -7,7 +7,7 @@
  */
 import { Op } from '../../src/ingest/schema.js';
 import { findScenario, generateScenario, scenarioParams } from '../../src/ingest/synthetic/index.js';
-import type { EventColumns } from '../../src/replay/paths/thread_main.js';
+import type { EventColumns } from '../../src/replay/row_loop.js';
 import { parsePolicy } from '../../src/replay/policies/presets.js';
 import { replay } from '../../src/replay/replay.js';
 import type { EventRecorder, MachineConfig } from '../../src/replay/result.js';

@@ -11,7 +11,7 @@
 import { Op } from '../../src/ingest/schema.js';
 import { replay } from '../../src/replay/replay.js';
 import { parsePolicy } from '../../src/replay/policies/presets.js';
-import type { EventColumns } from '../../src/replay/paths/thread_main.js';
+import type { EventColumns } from '../../src/replay/row_loop.js';
 
 const THREADS = Number(process.env.BENCH_THREADS ?? 4);
 const PAGES = 256;

@@ -24,7 +24,7 @@ import { Oracle } from './mm/oracle.js';
 import { ReplayStats } from './stats/replay_stats.js';
 import { PAGE_SIZE } from '../ingest/schema.js';
 import { InvariantError } from '../util/errors.js';
-import type { Path } from './paths/vm_fault.js';
+import type { Path } from './engine/task.js';
 
 /** A traced thread: a Task plus what the current event's accounting needs. */
 export class Thread extends Task {
@@ -51,25 +51,6 @@ export class Thread extends Task {
   lastChunkView = -1;
   lastChunkNo = -1;
   lastChunk: Float64Array | undefined = undefined;
-  /** Work the thread resumes without its program (thread_main's hit loop), if any. */
-  inline: InlineResume | null = null;
-
-  /** Heap callback: a parked hit loop continues on its own; otherwise the program continues. */
-  override fire(): void {
-    const i = this.inline;
-    if (i !== null && i.parked && !i.resume()) return;
-    this.run();
-  }
-}
-
-/**
- * A thread's work that runs outside its program's generator (paths/thread_main.ts: runs of
- * cache-hitting accesses). While `parked`, the thread's heap event belongs to it: `resume()`
- * continues it and returns true when the program must continue.
- */
-export interface InlineResume {
-  parked: boolean;
-  resume(): boolean;
 }
 
 /**

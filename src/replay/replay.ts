@@ -7,7 +7,7 @@ import { Rng } from '../util/rng.js';
 import { resolveCostsNs, toCycles, type CostName } from './costs.js';
 import { Kernel, Thread } from './kernel.js';
 import { TaskState, type Task } from './engine/task.js';
-import { thread_main, type EventColumns } from './paths/thread_main.js';
+import { thread_main, type EventColumns } from './row_loop.js';
 import { policyVariants } from './policies/presets.js';
 import type { Policy } from './policies/types.js';
 import type { EventRecorder, MachineConfig, PolicyResult, ReplayResult, TimelineRecorder } from './result.js';

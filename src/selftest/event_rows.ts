@@ -5,7 +5,7 @@
  */
 import { Op, PAGE_SIZE, type OpName } from '../ingest/schema.js';
 import type { EventOut } from '../ingest/synthetic/index.js';
-import type { EventColumns } from '../replay/paths/thread_main.js';
+import type { EventColumns } from '../replay/row_loop.js';
 
 /** One row: [ts_ns, pid, tid, op, addr, len?, arg?]; `len` defaults to 1 for accesses, a page for range ops. */
 export type EventRow = [number, number, number, OpName, number, number?, number?];

@@ -15,7 +15,7 @@
 import { migrationSelftest } from '../ingest/synthetic/migration_selftest.js';
 import { generateScenario, scenarioParams } from '../ingest/synthetic/index.js';
 import { Op } from '../ingest/schema.js';
-import type { EventColumns } from '../replay/paths/thread_main.js';
+import type { EventColumns } from '../replay/row_loop.js';
 import type { Policy } from '../replay/policies/types.js';
 import type { MachineConfig, PolicyResult } from '../replay/result.js';
 import { ColumnSink } from './event_rows.js';

@@ -15,7 +15,7 @@
  * When either check fails the outcomes are reported unavailable instead of guessed.
  */
 import { Op } from '../ingest/schema.js';
-import type { EventColumns } from '../replay/paths/thread_main.js';
+import type { EventColumns } from '../replay/row_loop.js';
 import type { ReplayOutcomes } from './replay_outcomes.js';
 
 /** NR_MAX_MIGRATE_PAGES_RETRY (include/linux/migrate.h): migrate_pages() passes per call. */

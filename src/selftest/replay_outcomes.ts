@@ -4,7 +4,7 @@
  * finding happened during it) and the refcount-check failures migrate_pages reports on the
  * timeline. Verdicts are read from these, never from a policy's name.
  */
-import type { EventColumns } from '../replay/paths/thread_main.js';
+import type { EventColumns } from '../replay/row_loop.js';
 import type { Policy } from '../replay/policies/types.js';
 import { replay } from '../replay/replay.js';
 import type { EventRecorder, MachineConfig, PolicyResult, TimelineRecorder } from '../replay/result.js';

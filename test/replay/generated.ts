@@ -3,7 +3,7 @@
  * would, same rows byte for byte) straight into event columns, then replay it under policies.
  */
 import { findScenario, generateScenario, scenarioParams } from '../../src/ingest/synthetic/index.js';
-import type { EventColumns } from '../../src/replay/paths/thread_main.js';
+import type { EventColumns } from '../../src/replay/row_loop.js';
 import { replay } from '../../src/replay/replay.js';
 import { parsePolicy } from '../../src/replay/policies/presets.js';
 import type { MachineConfig, PolicyResult } from '../../src/replay/result.js';

@@ -3,7 +3,7 @@
  * with direct access to the Kernel for assertions on the emulated state.
  */
 import { eventColumns, type EventRow } from '../../src/selftest/event_rows.js';
-import type { EventColumns } from '../../src/replay/paths/thread_main.js';
+import type { EventColumns } from '../../src/replay/row_loop.js';
 import { replay } from '../../src/replay/replay.js';
 import { parsePolicy } from '../../src/replay/policies/presets.js';
 import type { MachineConfig, PolicyResult } from '../../src/replay/result.js';

@@ -10,12 +10,12 @@
  * boundary is exact, and an idle CPU costs nothing.
  */
 import type { Rng } from '../../util/rng.js';
-import type { Task } from './task.js';
 
 export class Cpu {
-  current: Task | null = null;
+  /** The task running here (engine.ts keeps it; typed by identity only, so cpu.ts imports no task). */
+  current: object | null = null;
   /** Task that ran here last (a switch to another task costs a context switch). */
-  lastTask: Task | null = null;
+  lastTask: object | null = null;
   /** mm (pid) whose translations this CPU may cache (lazy TLB: kept until another mm runs). */
   tlbPid = -1;
   /** Cycle of the next timer tick. */
@@ -45,10 +45,11 @@ export class Cpu {
 
   /**
    * The cycle at which the running task's next step may start after work ending at `end`:
-   * ticks crossed and pending interrupts are charged here unless interrupts are off.
+   * ticks crossed and pending interrupts are charged here unless interrupts are off (`irqOff`,
+   * the task's nesting depth of spin_lock_irq sections).
    */
-  afterWork(task: Task, end: number): number {
-    if (task.irqOff > 0) return end;
+  afterWork(irqOff: number, end: number): number {
+    if (irqOff > 0) return end;
     let t = end;
     while (t >= this.nextTick) {
       // Tick handler time varies (timers, RCU callbacks): a lognormal around the median.

@@ -3,10 +3,19 @@
  * the run queue. Scheduling is deliberately simple and deterministic: a woken task takes its
  * last CPU if idle, else the lowest idle CPU, else waits in one FIFO run queue; a CPU that frees
  * up takes the head of the queue, paying a context switch when it changes task.
+ *
+ * The engine owns time (docs/design.md "The engine"): the clock is set only here, and one rule
+ * charges every step of work, `step()`: the work ends at now + cycles; ticks crossed and pending
+ * interrupts land after it (Cpu.afterWork); if it then ends before every queued event the clock
+ * moves there and the task runs on ("run ahead", what the heap would do without the push and
+ * pop), else the task is parked in the heap at that cycle and stops. `runAhead()` is the same
+ * rule's fast case for callers that charge work without a generator round trip, and `idleTo()`
+ * its form for a CPU that idles until a cycle. The task trampoline (`runProgram`) and the row
+ * loop (replay/row_loop.ts) both charge through these.
  */
 import { EventHeap, type SimEvent } from './heap.js';
 import { Cpu } from './cpu.js';
-import { TaskState, type Block, type Task } from './task.js';
+import { TaskState, type Block, type Scheduler, type Task } from './task.js';
 import type { Rng } from '../../util/rng.js';
 import type { TimelineRecorder } from '../result.js';
 
@@ -28,9 +37,10 @@ export class Callback implements SimEvent {
   }
 }
 
-export class Engine {
+export class Engine implements Scheduler {
   readonly heap = new EventHeap();
-  now = 0;
+  /** The clock, in cycles: written only by this class. */
+  private clock = 0;
   /** The next event to fire, already taken from the heap by park(). */
   private next: SimEvent | null = null;
   readonly cpus: Cpu[];
@@ -55,9 +65,118 @@ export class Engine {
     }
   }
 
+  /** Now, in cycles. */
+  get now(): number {
+    return this.clock;
+  }
+
+  /**
+   * The step rule: charge `cycles` of CPU work to the running `task`. Ticks crossed and pending
+   * interrupts land after the work (unless interrupts are off). True when the step ended before
+   * every queued event: the clock is at its end and the task runs on. False when the task was
+   * parked at the step's end (Engine.park): it must stop now, as the last act of the event
+   * being fired, and its heap event continues it.
+   */
+  step(task: Task, cycles: number): boolean {
+    const cpu = task.cpu!;
+    let t = this.clock + cycles;
+    // afterWork() only changes `t` when a tick is crossed or an interrupt is pending.
+    if (t >= cpu.nextTick || cpu.pendingIrq !== 0) t = cpu.afterWork(task.irqOff, t);
+    if (t < this.heap.minTime()) {
+      this.clock = t;
+      return true;
+    }
+    this.park(t, task);
+    return false;
+  }
+
+  /**
+   * The step rule's fast case: charge `cycles` inline only when nothing can happen meanwhile
+   * (the task is on a CPU, no tick is crossed, no interrupt is pending, the step ends before
+   * every queued event). True when charged (the clock moved); false means the caller must
+   * yield the cycles as a step. Exactly what step() would do in that case.
+   */
+  runAhead(task: Task, cycles: number): boolean {
+    const cpu = task.cpu;
+    if (cpu === null) return false;
+    const t = this.clock + cycles;
+    if (t >= cpu.nextTick || cpu.pendingIrq !== 0 || t >= this.heap.minTime()) return false;
+    this.clock = t;
+    return true;
+  }
+
+  /**
+   * The running `task` keeps its CPU idle until `cycle` (user-space idle: no work, so no tick
+   * or interrupt lands on it). True when `cycle` comes before every queued event (the clock is
+   * there now); false when the task was parked until then.
+   */
+  idleTo(task: Task, cycle: number): boolean {
+    if (cycle < this.heap.minTime()) {
+      this.clock = cycle;
+      return true;
+    }
+    this.park(cycle, task);
+    return false;
+  }
+
+  /**
+   * The running `task`'s CPU idled until now (idleTo): ticks and IPIs that hit it were handled
+   * while it was idle, so the tick is re-aligned and nothing is pending.
+   */
+  endIdle(task: Task): void {
+    const cpu = task.cpu!;
+    cpu.wakeFromIdle(this.clock);
+    cpu.pendingIrq = 0;
+  }
+
+  /** A task's heap event fired: its parked inline work continues, else its program. */
+  resume(task: Task): void {
+    const i = task.inline;
+    if (i !== null && i.parked && !i.resume()) return;
+    this.runProgram(task);
+  }
+
+  /**
+   * Run the task's program until it blocks or a step parks it (step()). A yielded program is a
+   * call, run on the task's own stack (`task.callers`); a Block is asked whether the task stops.
+   */
+  runProgram(task: Task): void {
+    let prog = task.program!;
+    let input: unknown = undefined;
+    for (;;) {
+      const r = prog.next(input);
+      input = undefined;
+      if (r.done === true) {
+        const caller = task.callers.pop();
+        if (caller === undefined) {
+          this.taskDone(task);
+          return;
+        }
+        // Return to the caller with the callee's result.
+        prog = task.program = caller;
+        input = r.value;
+        continue;
+      }
+      const s = r.value;
+      let cycles: number;
+      // Plain CPU work is the most common step: test for it first.
+      if (typeof s === 'number') cycles = s;
+      else if ('next' in s) {
+        // A call: run the callee on this task's stack.
+        task.callers.push(prog);
+        prog = task.program = s;
+        continue;
+      } else {
+        cycles = s.block(task);
+        if (cycles < 0) return;
+      }
+      if (!this.step(task, cycles)) return;
+    }
+  }
+
   /** Queue an event at an absolute cycle (never in the past). */
   at(cycle: number, ev: SimEvent): void {
-    this.heap.push(cycle < this.now ? this.now : cycle, ev);
+    this.heap.push(cycle < this.clock ? this.clock : cycle, ev);
   }
 
   /** Run `fn` at an absolute cycle. */
@@ -69,7 +188,7 @@ export class Engine {
   start(task: Task, cycle: number): void {
     this.live++;
     task.state = TaskState.SLEEPING;
-    this.call(cycle, () => this.wake(task, this.now, 0));
+    this.call(cycle, () => this.wake(task, this.clock, 0));
   }
 
   /** Run until no event is left. Returns false if tasks remain blocked (a deadlock). */
@@ -91,7 +210,7 @@ export class Engine {
         ev = heap.pop() ?? null;
         if (ev === null) return true;
       }
-      this.now = heap.lastTime;
+      this.clock = heap.lastTime;
       ev.fire();
     }
     return heap.size === 0 && this.next === null;
@@ -115,7 +234,7 @@ export class Engine {
    */
   takeParked(): void {
     this.next = null;
-    this.now = this.heap.lastTime;
+    this.clock = this.heap.lastTime;
     this.left--;
   }
 
@@ -133,12 +252,12 @@ export class Engine {
   /** The task gives up its CPU to sleep on `block` (already queued by the caller). */
   sleep(task: Task, block: Block): void {
     if (this.timeline !== null && block.sliced !== true) {
-      this.timeline.begin(task.tid, `wait:${block.what}`, this.now);
+      this.timeline.begin(task.tid, `wait:${block.what}`, this.clock);
       this.waitSlices.add(task);
     }
     task.state = TaskState.SLEEPING;
     task.blockedOn = block;
-    task.blockedSince = this.now;
+    task.blockedSince = this.clock;
     this.releaseCpu(task);
   }
 
@@ -146,7 +265,7 @@ export class Engine {
   spin(task: Task, block: Block): void {
     task.state = TaskState.SPINNING;
     task.blockedOn = block;
-    task.blockedSince = this.now;
+    task.blockedSince = this.clock;
   }
 
   /**
@@ -206,7 +325,7 @@ export class Engine {
         this.runQueue.splice(0, this.runQueueHead);
         this.runQueueHead = 0;
       }
-      this.dispatch(cpu, next, this.now);
+      this.dispatch(cpu, next, this.clock);
     }
   }
 

@@ -1,11 +1,11 @@
 /**
  * An emulated task (a thread of a traced process) and the step protocol kernel paths use.
  *
- * Kernel paths are generators. They act on the model synchronously between yields and yield a
- * `Step`: a number is CPU work in cycles (the clock moves by it, and interrupts may land after
- * it unless the task runs with interrupts off); an object is a `Block`, a request that may put
- * the task to sleep or spin (lock, folio, I/O, wait queue, timeout). Paths never move the clock
- * themselves (STYLE.md point 4).
+ * Kernel paths are generators (`Path`). They act on the model synchronously between yields and
+ * yield a `Step`: a number is CPU work in cycles (the engine charges it, and interrupts may land
+ * after it unless the task runs with interrupts off); an object is a `Block`, a request that may
+ * put the task to sleep or spin (lock, folio, I/O, wait queue, timeout); a generator is a call.
+ * Paths never move the clock themselves: only the engine does (docs/design.md "The engine").
  *
  * Task states (legal transitions):
  *   RUNNING  -> RUNNABLE (preempted/woken without a CPU), SPINNING (spinlock busy),
@@ -16,7 +16,6 @@
  */
 import type { SimEvent } from './heap.js';
 import type { Cpu } from './cpu.js';
-import type { Engine } from './engine.js';
 
 export const enum TaskState {
   RUNNING = 0,
@@ -53,10 +52,44 @@ export interface Block {
  * so each step resumes only the innermost frame. `yield* sub()` (delegation) works too, but
  * every step of the callee then passes through every delegating frame.
  */
-export interface Program extends Generator<Step, unknown, any> {} // eslint-disable-line @typescript-eslint/no-explicit-any
+export interface Program extends Generator<Step, unknown, any> {}
+
+/**
+ * A kernel path's generator type: steps out, a result code back. Call a path with
+ * `const r = (yield sub()) as R` (trampolined by the engine, O(1) per step) or `yield* sub()`.
+ * The same thing as Program, with the result typed.
+ */
+export type Path<R = number> = Generator<Step, R, any>;
 
 /** What a kernel path yields: cycles of CPU work, a blocking request, or a path to call. */
 export type Step = number | Block | Program;
+
+/**
+ * Work a task resumes without its program (the row loop's runs of cache-hitting accesses,
+ * replay/row_loop.ts). While `parked`, the task's heap event belongs to it: `resume()` continues
+ * it and returns true when the program must continue.
+ */
+export interface InlineResume {
+  parked: boolean;
+  resume(): boolean;
+}
+
+/**
+ * What a task and the blocks it yields see of the engine (engine.ts implements it), so this
+ * file needs no import of the engine: the clock (read-only), sleeping, spinning, waking, and
+ * the step rule's two entry points.
+ */
+export interface Scheduler {
+  readonly now: number;
+  sleep(task: Task, block: Block): void;
+  spin(task: Task, block: Block): void;
+  wake(task: Task, cycle: number, latency?: number): void;
+  call(cycle: number, fn: () => void): void;
+  /** Engine.runAhead: charge `cycles` inline when nothing can happen meanwhile. */
+  runAhead(task: Task, cycles: number): boolean;
+  /** Engine.resume: the task's heap event fired. */
+  resume(task: Task): void;
+}
 
 export class Task implements SimEvent {
   state: TaskState = TaskState.RUNNABLE;
@@ -68,13 +101,17 @@ export class Task implements SimEvent {
   blockedOn: Block | null = null;
   /** Cycle at which the current block started (wait-time accounting). */
   blockedSince = 0;
+  /** The task opened a timeline slice for its current wait on a folio (locks/folio_lock.ts). */
+  waitSliced = false;
   /** The innermost running program (the top of the call stack). */
   program: Program | null = null;
-  /** Callers of `program`, innermost last (a trampoline instead of nested delegation). */
-  private readonly callers: Program[] = [];
+  /** Callers of `program`, innermost last (a trampoline instead of nested delegation; Engine.runProgram). */
+  readonly callers: Program[] = [];
+  /** Work the task resumes without its program, if any (replay/row_loop.ts). */
+  inline: InlineResume | null = null;
 
   constructor(
-    readonly engine: Engine,
+    readonly engine: Scheduler,
     readonly tid: number,
     readonly pid: number,
     readonly name: string,
@@ -88,75 +125,16 @@ export class Task implements SimEvent {
   }
 
   /**
-   * Charge `cycles` of pure CPU work inline when run() would run ahead over that step anyway:
-   * the task is on a CPU, no tick is crossed, no interrupt is pending and the step ends before
-   * every queued event. Returns true when done (the clock moved); false means the caller must
-   * `yield cycles` as usual. Exactly what yielding the number would do, without the generator
-   * round trip: `if (!task.runAhead(c)) yield c;`.
+   * Charge `cycles` of pure CPU work inline when the engine would run ahead over that step
+   * anyway (Engine.runAhead). False means the caller must `yield cycles` as usual:
+   * `if (!task.runAhead(c)) yield c;`.
    */
   runAhead(cycles: number): boolean {
-    const cpu = this.cpu;
-    if (cpu === null) return false;
-    const e = this.engine;
-    const t = e.now + cycles;
-    if (t >= cpu.nextTick || cpu.pendingIrq !== 0 || t >= e.heap.minTime()) return false;
-    e.now = t;
-    return true;
+    return this.engine.runAhead(this, cycles);
   }
 
-  /** Heap callback: continue the program from where it stopped. */
+  /** Heap callback: the engine continues the task (its inline work, or its program). */
   fire(): void {
-    this.run();
-  }
-
-  /**
-   * Run the program until it blocks or its next step ends after the earliest other event.
-   * Steps that end before every queued event run immediately ("run ahead"): exactly what the
-   * heap would do, without pushing and popping our own continuation.
-   */
-  run(): void {
-    const e = this.engine;
-    const heap = e.heap;
-    let prog = this.program!;
-    let input: unknown = undefined;
-    for (;;) {
-      const r = prog.next(input);
-      input = undefined;
-      if (r.done === true) {
-        const caller = this.callers.pop();
-        if (caller === undefined) {
-          e.taskDone(this);
-          return;
-        }
-        // Return to the caller with the callee's result.
-        prog = this.program = caller;
-        input = r.value;
-        continue;
-      }
-      const s = r.value;
-      let cycles: number;
-      // Plain CPU work is the most common step: test for it first.
-      if (typeof s === 'number') cycles = s;
-      else if ('next' in s) {
-        // A call: run the callee on this task's stack.
-        this.callers.push(prog);
-        prog = this.program = s;
-        continue;
-      } else {
-        cycles = s.block(this);
-        if (cycles < 0) return;
-      }
-      const cpu = this.cpu!;
-      let t = e.now + cycles;
-      // afterWork() only changes `t` when a tick is crossed or an interrupt is pending.
-      if (t >= cpu.nextTick || cpu.pendingIrq !== 0) t = cpu.afterWork(this, t);
-      if (t < heap.minTime()) {
-        e.now = t;
-        continue;
-      }
-      // run() is always the last act of the event being fired (Task.fire, an idle wake-up)
-      e.park(t, this);
-      return;
-    }
+    this.engine.resume(this);
   }
 }

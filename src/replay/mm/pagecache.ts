@@ -17,7 +17,7 @@ import { PAGE_SIZE } from '../../ingest/schema.js';
 import { BlockDevice } from './device.js';
 import type { Folio } from './folio.js';
 import type { Vma } from './vma.js';
-import type { Path } from '../paths/vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** First address_space id of shmem objects (file ids from mmap's arg are 24-bit). */
 export const SHMEM_ID_BASE = 2 ** 24;

@@ -20,7 +20,7 @@ import type { Kernel, Thread } from '../kernel.js';
 import type { AnonVma, AnonVmaLock } from './anon_vma.js';
 import type { Folio } from './folio.js';
 import type { Vma } from './vma.js';
-import type { Path } from '../paths/vm_fault.js';
+import type { Path } from '../engine/task.js';
 import { rmap_walk_file } from './pagecache.js';
 
 /** Called per (vma, address); return false to stop the walk. */

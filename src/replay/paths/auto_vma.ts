@@ -6,7 +6,7 @@
 import type { Kernel, Thread } from '../kernel.js';
 import { mmap_region } from './do_mmap.js';
 import { mmap_write_lock, mmap_write_unlock } from './mmap_lock.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 const SPAN = 2 * 1024 * 1024;
 

@@ -19,7 +19,7 @@ import { PG_ANON_EXCLUSIVE, type Folio } from '../mm/folio.js';
 import { VM_READ, VM_WRITE, type Vma } from '../mm/vma.js';
 import { PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, pteIndex, pteTableRanges } from '../mm/pagetable.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** can_change_pte_writable() for private anonymous memory. */
 function can_change_pte_writable(k: Kernel, vma: Vma, folio: Folio): boolean {

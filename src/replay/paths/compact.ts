@@ -18,7 +18,7 @@ import { Op, PAGE_SIZE } from '../../ingest/schema.js';
 import { pageRange } from './do_mmap.js';
 import { folio_isolate_for_migration, migrate_pages } from './migrate_pages.js';
 import { registerOp, type OpArgs } from './ops.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** COMPACT_CLUSTER_MAX (SWAP_CLUSTER_MAX): folios isolated per migrate_pages() call. */
 export const COMPACT_CLUSTER_MAX = 32;

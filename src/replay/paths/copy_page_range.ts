@@ -23,7 +23,7 @@ import { PTE_DIRTY, PTE_MIG_WRITE, PTE_MIGRATION, PTE_NONE, PTE_PRESENT, PTE_SWA
 import { PTE_SWP_EXCLUSIVE } from '../mm/swap.js';
 import type { Vma } from '../mm/vma.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 import { modPow2 } from '../../util/math.js';
 
 /** copy_present_pte() needs a preallocated page (-EAGAIN in the kernel). */

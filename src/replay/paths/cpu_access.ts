@@ -13,7 +13,8 @@ import { InvariantError } from '../../util/errors.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import { do_user_addr_fault } from './do_user_addr_fault.js';
 import { auto_vma } from './auto_vma.js';
-import { VM_FAULT_MAJOR, VM_FAULT_SIGSEGV, type Path } from './vm_fault.js';
+import { VM_FAULT_MAJOR, VM_FAULT_SIGSEGV } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** Faults in a row on one access after which the emulator declares a livelock (a bug). */
 const MAX_REFAULTS = 10000;

@@ -26,7 +26,7 @@ import { Op, PAGE_SIZE } from '../../ingest/schema.js';
 import { InvariantError } from '../../util/errors.js';
 import { pageRange } from './do_mmap.js';
 import { registerOp, type OpArgs } from './ops.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /**
  * The VMA through which `ref`'s page is still mapped by the process (the same mapping, possibly

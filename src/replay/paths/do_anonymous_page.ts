@@ -6,7 +6,8 @@
 import { PG_ANON_EXCLUSIVE, mapDeltaSlot } from '../mm/folio.js';
 import { PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_WRITE, pteIndex } from '../mm/pagetable.js';
 import { vmf_anon_prepare } from './anon_vma_prepare.js';
-import { VM_FAULT_OK, VM_FAULT_RETRY, type Path, type VmFault } from './vm_fault.js';
+import { VM_FAULT_OK, VM_FAULT_RETRY, type VmFault } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 export function* do_anonymous_page(vmf: VmFault): Path {
   const { k, task, mm, vma } = vmf;

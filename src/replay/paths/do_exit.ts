@@ -8,7 +8,7 @@ import { Op } from '../../ingest/schema.js';
 import { mmap_write_lock, mmap_write_unlock } from './mmap_lock.js';
 import { registerOp } from './ops.js';
 import { zap_pte_range } from './zap_pte_range.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 export function* exit_mmap(k: Kernel, task: Thread): Path<void> {
   const mm = task.mm;

@@ -20,7 +20,8 @@ import { pagecacheOf } from '../mm/pagecache.js';
 import { PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_WRITE, PTRS_PER_PTE, pteIndex } from '../mm/pagetable.js';
 import { vmf_anon_prepare } from './anon_vma_prepare.js';
 import { filemap_fault } from './filemap_fault.js';
-import { VM_FAULT_OK, VM_FAULT_RETRY, type Path, type VmFault } from './vm_fault.js';
+import { VM_FAULT_OK, VM_FAULT_RETRY, type VmFault } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 import { modPow2 } from '../../util/math.js';
 
 /** fault_around_bytes default: 64 KiB = 16 pages. */

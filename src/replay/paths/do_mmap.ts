@@ -12,7 +12,7 @@ import { mmap_write_lock, mmap_write_unlock, vma_start_write } from './mmap_lock
 import { registerOp, type OpArgs } from './ops.js';
 import { split_vma } from './vma_split.js';
 import { zap_pte_range } from './zap_pte_range.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** Page-align a range outward: [floor(start), ceil(start+len)). */
 export function pageRange(addr: number, len: number): [number, number] {

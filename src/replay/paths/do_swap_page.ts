@@ -29,7 +29,8 @@ import { migration_entry_wait } from './migration_entry_wait.js';
 import { schedule_timeout_uninterruptible, sleep_on_timeout, wake_up } from './schedule_timeout.js';
 import { swap_read_folios } from './swap_read_folio.js';
 import { swapin_readahead } from './swapin_readahead.js';
-import { FAULT_FLAG_UNSHARE, VM_FAULT_MAJOR, VM_FAULT_OK, VM_FAULT_RETRY, type Path, type VmFault } from './vm_fault.js';
+import { FAULT_FLAG_UNSHARE, VM_FAULT_MAJOR, VM_FAULT_OK, VM_FAULT_RETRY, type VmFault } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 export function* do_swap_page(vmf: VmFault): Path {
   const { k, task, mm } = vmf;

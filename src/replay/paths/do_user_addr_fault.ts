@@ -9,10 +9,8 @@ import type { Kernel, Thread } from '../kernel.js';
 import { VM_READ, VM_WRITE, type Vma } from '../mm/vma.js';
 import { handle_mm_fault } from './handle_mm_fault.js';
 import { lock_vma_under_rcu } from './lock_vma_under_rcu.js';
-import {
-  FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_TRIED, FAULT_FLAG_VMA_LOCK, FAULT_FLAG_WRITE, VM_FAULT_COMPLETED,
-  VM_FAULT_MAJOR, VM_FAULT_RETRY, VM_FAULT_SIGSEGV, VmFault, type Path,
-} from './vm_fault.js';
+import { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_TRIED, FAULT_FLAG_VMA_LOCK, FAULT_FLAG_WRITE, VM_FAULT_COMPLETED, VM_FAULT_MAJOR, VM_FAULT_RETRY, VM_FAULT_SIGSEGV, VmFault } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /**
  * access_error() (arch/x86/mm/fault.c): a write to a VMA without VM_WRITE, or any access to one

@@ -15,7 +15,8 @@ import { PG_ANON_EXCLUSIVE, PG_DIRTY, PG_SWAPCACHE, type Folio } from '../mm/fol
 import { PTE_DIRTY, PTE_PRESENT, PTE_WRITE, type PteTable } from '../mm/pagetable.js';
 import { swapOf } from '../mm/swap.js';
 import { vmf_anon_prepare } from './anon_vma_prepare.js';
-import { FAULT_FLAG_UNSHARE, VM_FAULT_OK, VM_FAULT_RETRY, type Path, type VmFault } from './vm_fault.js';
+import { FAULT_FLAG_UNSHARE, VM_FAULT_OK, VM_FAULT_RETRY, type VmFault } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 export function* do_wp_page(vmf: VmFault, t: PteTable, i: number): Path {
   const { k, task, vma } = vmf;

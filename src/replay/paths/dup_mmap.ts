@@ -19,7 +19,7 @@ import { Op } from '../../ingest/schema.js';
 import { copy_page_range } from './copy_page_range.js';
 import { mmap_write_lock, mmap_write_unlock, vma_start_write } from './mmap_lock.js';
 import { registerOp, type OpArgs } from './ops.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /**
  * anon_vma_fork() (mm/rmap.c): anon_vma_clone() links the child's VMA to every anon_vma the

@@ -20,7 +20,8 @@ import { folioLock, folioWaitLocked, folio_set_locked, folio_trylock, folio_unlo
 import { PG_READAHEAD, PG_UPTODATE, type Folio } from '../mm/folio.js';
 import { MMAP_LOTSAMISS, RA_PAGES, pagecacheOf, type AddressSpace } from '../mm/pagecache.js';
 import { page_cache_async_ra, page_cache_ra_unbounded, read_pages } from './page_cache_ra.js';
-import { FAULT_FLAG_TRIED, VM_FAULT_MAJOR, VM_FAULT_RETRY, type Path, type VmFault } from './vm_fault.js';
+import { FAULT_FLAG_TRIED, VM_FAULT_MAJOR, VM_FAULT_RETRY, type VmFault } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** What __do_fault() gets back: the result bits and, unless RETRY, the locked folio. */
 export interface FaultPage {

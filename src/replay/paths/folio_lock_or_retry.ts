@@ -11,7 +11,8 @@
  */
 import { folioLock, folioWaitLocked, folio_trylock } from '../locks/folio_lock.js';
 import type { Folio } from '../mm/folio.js';
-import { VM_FAULT_RETRY, type Path, type VmFault } from './vm_fault.js';
+import { VM_FAULT_RETRY, type VmFault } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** 0 with the folio locked, or VM_FAULT_RETRY with the fault lock released and the folio not locked. */
 export function* folio_lock_or_retry(vmf: VmFault, folio: Folio): Path {

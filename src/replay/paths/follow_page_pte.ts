@@ -15,7 +15,7 @@ import { PTE_PRESENT, PTE_WRITE, pteIndex } from '../mm/pagetable.js';
 import type { Vma } from '../mm/vma.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import { isCowMapping } from './copy_page_range.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 export const GRABBED = 0;
 export const NO_PAGE = 1;

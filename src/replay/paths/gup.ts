@@ -28,10 +28,8 @@ import { pageRange } from './do_mmap.js';
 import { canGrab, follow_page_pte, GRABBED, try_grab_folio, UNSHARE, type Foll, type FollowState } from './follow_page_pte.js';
 import { handle_mm_fault } from './handle_mm_fault.js';
 import { registerOp, type OpArgs } from './ops.js';
-import {
-  FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_TRIED, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_FAULT_COMPLETED, VM_FAULT_RETRY,
-  VM_FAULT_SIGSEGV, VmFault, type Path,
-} from './vm_fault.js';
+import { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_TRIED, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_FAULT_COMPLETED, VM_FAULT_RETRY, VM_FAULT_SIGSEGV, VmFault } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** Look-ups of one page after which the emulator declares a livelock (a bug). */
 const MAX_FOLLOW = 1000;

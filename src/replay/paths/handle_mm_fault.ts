@@ -10,7 +10,8 @@ import { do_fault } from './do_fault.js';
 import { do_swap_page } from './do_swap_page.js';
 import { do_wp_page } from './do_wp_page.js';
 import { migration_entry_wait } from './migration_entry_wait.js';
-import { FAULT_FLAG_UNSHARE, VM_FAULT_OK, type Path, type VmFault } from './vm_fault.js';
+import { FAULT_FLAG_UNSHARE, VM_FAULT_OK, type VmFault } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 export function* handle_mm_fault(vmf: VmFault): Path {
   const k = vmf.k;

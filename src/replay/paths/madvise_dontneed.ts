@@ -7,7 +7,7 @@ import { Op, PAGE_SIZE } from '../../ingest/schema.js';
 import { registerOp, type OpArgs } from './ops.js';
 import { pageRange } from './do_mmap.js';
 import { zap_pte_range } from './zap_pte_range.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 function* madvise_dontneed(k: Kernel, task: Thread, a: OpArgs): Path<void> {
   const mm = task.mm;

@@ -12,7 +12,7 @@ import { PTE_PRESENT, pteIndex, pteTableRanges } from '../mm/pagetable.js';
 import { pageRange } from './do_mmap.js';
 import { registerOp, type OpArgs } from './ops.js';
 import { folio_isolate_lru, shrink_folio_list } from './shrink_folio_list.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 function* madvise_pageout(k: Kernel, task: Thread, a: OpArgs): Path<void> {
   const mm = task.mm;

@@ -30,7 +30,7 @@ import { pagecacheOf, SHMEM_ID_BASE, type AddressSpace } from '../mm/pagecache.j
 import { folio_trylock, folio_unlock, folioLock } from '../locks/folio_lock.js';
 import { remove_migration_ptes } from './remove_migration_ptes.js';
 import { try_to_migrate } from './try_to_migrate.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** NR_MAX_MIGRATE_PAGES_RETRY (include/linux/migrate.h). */
 export const NR_MAX_MIGRATE_PAGES_RETRY = 10;

@@ -21,7 +21,8 @@ import { BLOCKED, type Block } from '../engine/task.js';
 import type { Folio } from '../mm/folio.js';
 import { PTE_MIGRATION, pteIndex } from '../mm/pagetable.js';
 import { isStaleMigrationEntry, stale_migration_entry } from './stale_migration_entry.js';
-import { VM_FAULT_OK, type Path, type VmFault } from './vm_fault.js';
+import { VM_FAULT_OK, type VmFault } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** Sleep on `folio`'s wait queue, already joined (prepare_to_wait happened before): io_schedule(). */
 function sleepQueued(folio: Folio): Block {

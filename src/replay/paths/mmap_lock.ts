@@ -7,7 +7,7 @@
 import type { Kernel, Thread } from '../kernel.js';
 import type { Mm } from '../mm/mm.js';
 import type { Vma } from '../mm/vma.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** mmap_write_lock(). */
 export function* mmap_write_lock(k: Kernel, task: Thread, mm: Mm): Path<void> {

@@ -24,7 +24,7 @@ import { InputError } from '../../util/errors.js';
 import { pageRange } from './do_mmap.js';
 import { folio_isolate_for_migration, migrate_pages } from './migrate_pages.js';
 import { registerOp, type OpArgs } from './ops.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** True when the preset predates 4.17: move_pages holds mmap_lock across the migration. */
 export function movePagesHoldsMmapLock(preset: string): boolean {

@@ -19,7 +19,7 @@ import { registerOp, type OpArgs } from './ops.js';
 import { nextVma, prevVma } from './vma_adjust.js';
 import { vma_merge } from './vma_merge.js';
 import { split_vma } from './vma_split.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** calc_vm_prot_bits(): PROT_READ (1) -> VM_READ, PROT_WRITE (2) -> VM_WRITE. */
 export function protFlags(prot: number): number {

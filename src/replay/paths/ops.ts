@@ -5,7 +5,7 @@
  * Path modules register their ops with `registerOp` at import time.
  */
 import type { Kernel, Thread } from '../kernel.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** The fields of one row an op handler needs. */
 export interface OpArgs {

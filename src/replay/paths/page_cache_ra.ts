@@ -10,7 +10,7 @@ import type { Kernel, Thread } from '../kernel.js';
 import { folio_set_locked, folio_unlock } from '../locks/folio_lock.js';
 import { PG_READAHEAD, PG_UPTODATE, type Folio } from '../mm/folio.js';
 import { RA_PAGES, pagecacheOf, type AddressSpace, type FileRaState } from '../mm/pagecache.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** get_next_ra_size(): ramp a window up to `max` (x4 while small, x2, then max). */
 export function get_next_ra_size(cur: number, max: number): number {

@@ -14,7 +14,7 @@ import type { Kernel, Thread } from '../kernel.js';
 import { PG_DIRTY, PG_LRU, PG_WRITEBACK, type Folio } from '../mm/folio.js';
 import { pagecacheOf } from '../mm/pagecache.js';
 import { swapOf } from '../mm/swap.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** Outcome of pageout(). */
 export type PageoutResult = 'clean' | 'writeback';

@@ -18,7 +18,7 @@ import type { Vma } from '../mm/vma.js';
 import { PTE_DIRTY, PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_WRITE, pteIndex } from '../mm/pagetable.js';
 import { rmap_walk } from '../mm/rmap.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** Restore every migration entry of `src` as a PTE mapping `dst`; returns how many were restored. */
 export function* remove_migration_ptes(k: Kernel, task: Thread, src: Folio, dst: Folio): Path<number> {

@@ -23,7 +23,7 @@ import { pagecacheOf } from '../mm/pagecache.js';
 import { swapOf } from '../mm/swap.js';
 import { pageout } from './pageout.js';
 import { try_to_unmap } from './try_to_unmap.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** SWAP_CLUSTER_MAX: folios reclaim isolates per batch. */
 export const SWAP_CLUSTER_MAX = 32;

@@ -13,7 +13,7 @@ import type { Kernel, Thread } from '../kernel.js';
 import { folio_unlock } from '../locks/folio_lock.js';
 import { PG_UPTODATE, type Folio } from '../mm/folio.js';
 import { swapOf, type SwapInfo } from '../mm/swap.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** One folio to fill from one slot. */
 export interface SwapRead {

@@ -20,7 +20,8 @@ import { PTE_SWAP, PTRS_PER_PTE, pteIndex } from '../mm/pagetable.js';
 import { EEXIST, SWAP_OK, swapOf, type SwapInfo } from '../mm/swap.js';
 import { cond_resched } from './schedule_timeout.js';
 import { swap_read_folios, type SwapRead } from './swap_read_folio.js';
-import type { Path, VmFault } from './vm_fault.js';
+import type { VmFault } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** page_cluster default (mm/swap.c: 3 on machines with more than 16 MiB). */
 export const PAGE_CLUSTER = 3;

@@ -22,7 +22,7 @@ import type { Vma } from '../mm/vma.js';
 import { PTE_DIRTY, PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_WRITE, pteIndex } from '../mm/pagetable.js';
 import { rmap_walk } from '../mm/rmap.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** Unmap `folio` everywhere; returns the mms whose TLBs must be flushed before the refcount check. */
 export function* try_to_migrate(k: Kernel, task: Thread, folio: Folio): Path<Mm[]> {

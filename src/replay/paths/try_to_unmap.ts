@@ -16,7 +16,7 @@ import { rmap_walk } from '../mm/rmap.js';
 import { PTE_SWP_EXCLUSIVE, swapOf } from '../mm/swap.js';
 import type { Vma } from '../mm/vma.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** Unmap `folio` everywhere; true when no mapping is left. */
 export function* try_to_unmap(k: Kernel, task: Thread, folio: Folio): Path<boolean> {

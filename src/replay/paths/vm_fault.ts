@@ -6,7 +6,6 @@
 import type { Kernel, Thread } from '../kernel.js';
 import type { Mm } from '../mm/mm.js';
 import type { Vma } from '../mm/vma.js';
-import type { Step } from '../engine/task.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 
 /** vm_fault_t bits. */
@@ -23,13 +22,6 @@ export const FAULT_FLAG_TRIED = 0x20;
 export const FAULT_FLAG_VMA_LOCK = 0x1000;
 /** FAULT_FLAG_UNSHARE: a GUP R/O pin asking to unshare a possibly shared anon page. */
 export const FAULT_FLAG_UNSHARE = 0x400;
-
-/**
- * A kernel path's generator type: steps out, a result code back. Call a path with
- * `const r = (yield sub()) as R` (trampolined by the task, O(1) per step) or `yield* sub()`.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Path<R = number> = Generator<Step, R, any>;
 
 export class VmFault {
   readonly vpn: number;

@@ -28,7 +28,7 @@ import { anonVmaLockOf } from '../mm/rmap.js';
 import { pagecacheOf } from '../mm/pagecache.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import { vma_start_write } from './mmap_lock.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** Options of one vma_adjust() call. */
 export interface VmaAdjustOptions {

@@ -23,7 +23,7 @@ import type { Mm } from '../mm/mm.js';
 import type { Vma } from '../mm/vma.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import { nextVma, vma_adjust } from './vma_adjust.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** is_mergeable_anon_vma(): either side without an anon_vma, or the same one. */
 function mergeableAnonVma(a: AnonVma | null, b: AnonVma | null): boolean {

@@ -11,7 +11,7 @@ import type { Vma } from '../mm/vma.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import { vma_start_write } from './mmap_lock.js';
 import { anon_vma_clone, vma_adjust } from './vma_adjust.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 /** Split `vma` at `addr` (page aligned, strictly inside); returns the upper part. */
 export function* split_vma(k: Kernel, task: Thread, mm: Mm, vma: Vma, addr: number): Path<Vma> {

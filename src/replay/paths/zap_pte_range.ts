@@ -9,7 +9,7 @@ import type { Kernel, Thread } from '../kernel.js';
 import type { Vma } from '../mm/vma.js';
 import { PTE_NONE, PTE_PRESENT, PTE_SWAP, pteIndex, pteTableRanges } from '../mm/pagetable.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
-import type { Path } from './vm_fault.js';
+import type { Path } from '../engine/task.js';
 
 export function* zap_pte_range(k: Kernel, task: Thread, vma: Vma, start: number, end: number): Path<void> {
   const mm = vma.mm;

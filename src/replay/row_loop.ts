@@ -4,17 +4,16 @@
  * row plus the recorded gap) and runs its op; the latency of the row is recorded under the path
  * that served it. Hits are handled inline; anything else goes through the kernel paths.
  */
-import { Thread, type InlineResume, type Kernel } from '../kernel.js';
-import type { EventColumnArrays } from '../../ingest/batch.js';
-import { FIRST_OBSERVATION_OP, Op, OPS, PAGE_SIZE } from '../../ingest/schema.js';
-import { BLOCKED, type Block, type Step } from '../engine/task.js';
-import type { Histogram } from '../stats/histogram.js';
-import { cpu_access, faultable, faultBegin, faultEnd, tryAccess, tryAccessAt } from './cpu_access.js';
-import { do_user_addr_fault } from './do_user_addr_fault.js';
-import type { Path } from './vm_fault.js';
-import { opHandler } from './ops.js';
-import type { ThreadRows } from '../thread_rows.js';
-import { modPow2 } from '../../util/math.js';
+import { Thread, type Kernel } from './kernel.js';
+import type { EventColumnArrays } from '../ingest/batch.js';
+import { FIRST_OBSERVATION_OP, Op, OPS, PAGE_SIZE } from '../ingest/schema.js';
+import { BLOCKED, type Block, type InlineResume, type Path, type Step } from './engine/task.js';
+import type { Histogram } from './stats/histogram.js';
+import { cpu_access, faultable, faultBegin, faultEnd, tryAccess, tryAccessAt } from './paths/cpu_access.js';
+import { do_user_addr_fault } from './paths/do_user_addr_fault.js';
+import { opHandler } from './paths/ops.js';
+import type { ThreadRows } from './thread_rows.js';
+import { modPow2 } from '../util/math.js';
 
 /** The event table's columns: exactly what src/ingest/load.ts gives. */
 export type EventColumns = EventColumnArrays;
@@ -38,13 +37,6 @@ function* sleepUntil(k: Kernel, cycle: number): Path<void> {
   yield block;
 }
 
-/** The CPU idled until now: ticks and IPIs that hit it were handled while it was idle. */
-function wakeFromIdle(task: Thread): void {
-  const cpu = task.cpu!;
-  cpu.wakeFromIdle(task.engine.now);
-  cpu.pendingIrq = 0;
-}
-
 /** events.arrow `outcome`: `sigsegv`, `violation` (an integrity finding during the event) or `ok`. */
 function outcomeOf(path: string, violated: boolean): string {
   if (path === 'sigsegv') return 'sigsegv';
@@ -56,7 +48,7 @@ const END = -1;
 /** RowLoop.run(): a hit could not end before the next event; the thread's heap event resumes the loop. */
 const PARKED = -2;
 
-/** The program's step while its hit loop is parked: stop; Thread.fire() resumes the loop. */
+/** The program's step while its hit loop is parked: stop; Engine.resume() resumes the loop. */
 const PARK: Block = { what: 'running', sliced: true, block: () => BLOCKED };
 
 /**
@@ -162,35 +154,21 @@ class RowLoop implements InlineResume {
    */
   private hitEnds(r: number, op: number): boolean {
     const e = this.k.engine;
-    const heap = e.heap;
-    const cpu = this.task.cpu!;
     const t0 = e.now;
-    let t = t0 + this.hitCost;
-    const min = heap.minTime();
-    if (t < min && t < cpu.nextTick && cpu.pendingIrq === 0) {
-      e.now = t;
-      this.inlineHits[op]!++;
-      this.k.events?.event(r, this.task.tid, op, 'hit', 'ok', t0, t, 0);
-      return true;
-    }
-    // Task.run's handling of a number step: interrupts land after it, then run ahead or queue.
-    if (t >= cpu.nextTick || cpu.pendingIrq !== 0) t = cpu.afterWork(this.task, t);
-    if (t < min) {
-      e.now = t;
+    if (e.step(this.task, this.hitCost)) {
       this.hitEnded(r, op, t0);
       return true;
     }
     this.parkedOp = op;
-    return this.park(t, r, false);
+    return this.parkedAt(r, false);
   }
 
   /**
-   * Stop until cycle `t` (row `r`'s hit ends, or it arrives when `idle`): the thread's heap
-   * event resumes the loop. Always false. The thread stops here and its callers return straight
-   * to the engine: Engine.park's condition.
+   * The engine parked the thread until row `r`'s hit ends (or it arrives when `idle`): the
+   * thread's heap event resumes the loop. Always false. The thread stops here and its callers
+   * return straight to the engine: Engine.park's condition.
    */
-  private park(t: number, r: number, idle: boolean): false {
-    this.k.engine.park(t, this.task);
+  private parkedAt(r: number, idle: boolean): false {
     this.parked = true;
     this.parkedIdle = idle;
     this.parkedRow = r;
@@ -325,12 +303,11 @@ class RowLoop implements InlineResume {
    */
   private idleUntil(start: number, r: number): boolean {
     const e = this.k.engine;
-    if (start < e.heap.minTime()) {
-      e.now = start;
-      wakeFromIdle(this.task);
+    if (e.idleTo(this.task, start)) {
+      e.endIdle(this.task);
       return true;
     }
-    return this.park(start, r, true);
+    return this.parkedAt(r, true);
   }
 
   /**
@@ -348,21 +325,20 @@ class RowLoop implements InlineResume {
    */
   resume(): boolean {
     const e = this.k.engine;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    let L: RowLoop = this;
+    let L = this as RowLoop;
     for (;;) {
       L.parked = false;
       if (L.parkedIdle) {
         L.parkedIdle = false;
-        wakeFromIdle(L.task);
+        e.endIdle(L.task);
         L.arrivedRow = L.parkedRow;
       } else L.hitEnded(L.parkedRow, L.parkedOp, L.t0);
       const r = L.run();
       if (r !== PARKED) {
         L.handed = r;
         if (L === this) return true;
-        // Thread.fire(): the loop handed a row over, the program continues.
-        L.task.run();
+        // Engine.resume(): the loop handed a row over, the program continues.
+        e.runProgram(L.task);
         return false;
       }
       const ev = e.parkedNext();
