@@ -1,9 +1,12 @@
 /**
- * The emulated kernel: one per policy replay. It owns the machine state (address spaces, folios,
- * LRU, oracle, locks' statistics) and the helpers every path shares (folio lifetime, TLB
- * flushes, accounting). Paths live in ./paths, one module per kernel function, and receive the
- * Kernel plus the faulting Thread; they act on the model between yields and yield costs and
- * blocks (engine/task.ts).
+ * The emulated kernel: one per policy replay, built whole in its constructor from plain imports
+ * (docs/architecture.md): the engine, the page allocator with the folio store, history and LRU
+ * (mm/page_alloc.ts), the swap area and swap cache (mm/swap.ts) on the --swap device, the page
+ * cache (mm/pagecache.ts) on the --disk device, the oracle and the statistics. GUP references
+ * live on each Mm (mm/gup_refs.ts); direct reclaim is a path (paths/shrink_folio_list.ts
+ * try_to_free_pages) that allocating paths call when the page allocator is over --memory-limit.
+ * Paths live in ./paths, one module per kernel function, and receive the Kernel plus the faulting
+ * Thread; they act on the model between yields and yield costs and blocks (engine/task.ts).
  */
 import { Engine } from './engine/engine.js';
 import { Task } from './engine/task.js';
@@ -15,16 +18,19 @@ import { LockStats } from './locks/lockstat.js';
 import type { LockEnv } from './locks/env.js';
 import { RwSem } from './locks/rwsem.js';
 import { SpinLock } from './locks/spinlock.js';
-import { Folio, FolioStore, NO_SLOT, PG_LRU, resetFolioHistory } from './mm/folio.js';
-import { Mm } from './mm/mm.js';
+import type { Folio } from './mm/folio.js';
+import type { KernelEnv } from './mm/kernel_env.js';
+import { PageAllocator } from './mm/page_alloc.js';
+import { PageCache } from './mm/pagecache.js';
+import { SwapInfo } from './mm/swap.js';
+import { BlockDevice } from './mm/device.js';
+import { GupRefTable } from './mm/gup_refs.js';
+import { RNG_STREAMS } from '../util/rng_streams.js';
+import { Mm, Vma, VM_SHARED, AnonVma, spinAnonVmaLock, type AnonVmaLock } from './mm/mm_types.js';
 import type { PteTable } from './mm/pagetable.js';
-import { Vma, VM_SHARED } from './mm/vma.js';
-import { AnonVma, spinAnonVmaLock, type AnonVmaLock } from './mm/anon_vma.js';
 import { Oracle } from './mm/oracle.js';
 import { ReplayStats } from './stats/replay_stats.js';
 import { PAGE_SIZE } from '../ingest/schema.js';
-import { InvariantError } from '../util/errors.js';
-import type { Path } from './engine/task.js';
 
 /** A traced thread: a Task plus what the current event's accounting needs. */
 export class Thread extends Task {
@@ -35,6 +41,10 @@ export class Thread extends Task {
   retries = 0;
   /** The current event took at least one page fault. */
   faulted = false;
+  /** tryAccess()'s argument for tryAccessAt (paths/cpu_access.ts), one address. */
+  readonly oneAddr = new Float64Array(1);
+  /** PF_MEMALLOC: the thread is in direct reclaim (no recursion into it). */
+  memalloc = false;
   exited = false;
   /** One-entry VMA cache for the access hit path (like the old mm->mmap_cache). */
   lastVma: Vma | null = null;
@@ -53,12 +63,6 @@ export class Thread extends Task {
   lastChunk: Float64Array | undefined = undefined;
 }
 
-/**
- * Set-up hooks every new Kernel runs at the end of its constructor: subsystems that live in
- * their own modules (swap, page cache, reclaim) install their state and hooks here at import.
- */
-export const KERNEL_INITS: ((k: Kernel) => void)[] = [];
-
 /** Everything a Kernel is built from. */
 export interface KernelConfig {
   machine: MachineConfig;
@@ -68,7 +72,7 @@ export interface KernelConfig {
   timeline: TimelineRecorder | null;
 }
 
-export class Kernel {
+export class Kernel implements KernelEnv {
   readonly engine: Engine;
   readonly costs: Costs;
   readonly policy: Policy;
@@ -81,59 +85,25 @@ export class Kernel {
   readonly timeline: TimelineRecorder | null;
   readonly mms = new Map<number, Mm>();
   readonly threads: Thread[] = [];
-  /** The state of every folio of this replay (FolioStore). */
-  readonly folios = new FolioStore();
-  /** The shared zero page: mapped read-only, never refcounted (is_zero_pfn). */
+  /** Folio allocation and lifetime, the folio store, the LRU and the --memory-limit count. */
+  readonly pages: PageAllocator;
+  /** The shared zero page (pages.zero): mapped read-only, never refcounted (is_zero_pfn). */
   readonly zeroFolio: Folio;
+  /** The swap area and swap cache on the --swap device. */
+  readonly swap: SwapInfo;
+  /** The page cache (files and shmem) on the --disk device. */
+  readonly pageCache: PageCache;
+  /** The FOLL_PIN pins and FOLL_GET references each process holds (gup_refs.ts). */
+  readonly gupRefs = new GupRefTable();
+  /** Per-event output (events.arrow), if requested. */
+  events: EventRecorder | null = null;
+  /** Threads of forked processes, started by fork() once the child's mm exists. */
+  readonly pendingProcesses = new Map<number, Thread[]>();
   /** Oracle views of shared objects by id (file id or shmem object). */
   private readonly objectViews = new Map<string, number>();
-  private nextFolioId = 1;
   private nextAnonVmaId = 1;
-  /** Resident folios (allocated, not freed), the figure --memory-limit bounds. */
-  resident = 0;
-  /** The most folios resident at once: the replay's memory footprint. */
-  residentPeak = 0;
-  /** LRU list head/tail (oldest first), for reclaim. */
-  private lruHead = NO_SLOT;
-  private lruTail = NO_SLOT;
-
-  /**
-   * swap_free() of one swap-entry reference (a zapped or copied-over swap PTE). The swap
-   * subsystem (mm/swap.ts) installs itself here.
-   */
-  swapEntryFree: (slot: number) => void = (slot) => {
-    throw new InvariantError(`swap entry ${slot} freed but no swap subsystem is installed`, 'swap');
-  };
-
-  /**
-   * swap_duplicate() of one swap entry: fork copies a swap PTE into the child
-   * (copy_nonpresent_pte), one more swap_map reference. The swap subsystem installs itself here.
-   */
-  swapDuplicate: (slot: number) => void = (slot) => {
-    throw new InvariantError(`swap entry ${slot} duplicated but no swap subsystem is installed`, 'swap');
-  };
-
-  /**
-   * Direct reclaim when resident memory exceeds --memory-limit; installed by the reclaim path.
-   * Called by paths right after they allocate (as the allocator's slow path would).
-   */
-  reclaim: ((task: Thread) => Path<void>) | null = null;
-
-  /** Yield to reclaim if over the memory limit (a no-op without --memory-limit). */
-  *reclaimIfNeeded(task: Thread): Path<void> {
-    if (this.needsReclaim()) yield* this.reclaim!(task);
-  }
-
-  /**
-   * True when reclaimIfNeeded() would reclaim now: hot paths test this first and only then
-   * create the generator (same decision at the same cycle, no allocation when not needed).
-   */
-  needsReclaim(): boolean {
-    return this.reclaim !== null && this.memoryLimitPages > 0 && this.resident > this.memoryLimitPages;
-  }
-
-  /** --memory-limit in pages (0 = none). */
-  readonly memoryLimitPages: number;
+  /** Shared anonymous mappings made so far (their shmem object names, paths/do_mmap.ts). */
+  shmObjects = 0;
 
   constructor(cfg: KernelConfig) {
     this.machine = cfg.machine;
@@ -152,15 +122,14 @@ export class Kernel {
         contextSwitch: cfg.costs.context_switch,
         wakeup: cfg.costs.wakeup,
       },
-      cfg.rng.derive(1),
+      cfg.rng.derive(RNG_STREAMS.engine),
     );
     this.engine.timeline = cfg.timeline;
     this.lockEnv = { engine: this.engine, stats: this.lockStats, uncontended: cfg.costs.lock_uncontended, transfer: cfg.costs.cacheline_transfer };
-    this.memoryLimitPages = m.memoryLimitBytes === null ? 0 : Math.floor(m.memoryLimitBytes / PAGE_SIZE);
-    resetFolioHistory();
-    this.zeroFolio = new Folio(0, 0, this.folios);
-    this.zeroFolio.refcount = 1 << 30;
-    for (const init of KERNEL_INITS) init(this);
+    this.pages = new PageAllocator(m.memoryLimitBytes);
+    this.zeroFolio = this.pages.zero;
+    this.swap = new SwapInfo(this, new BlockDevice(this, m.swap, 'swap', cfg.rng.derive(RNG_STREAMS.swapDevice)));
+    this.pageCache = new PageCache(this, new BlockDevice(this, m.disk, 'disk', cfg.rng.derive(RNG_STREAMS.disk)));
   }
 
   /** Now, in cycles. */
@@ -170,12 +139,11 @@ export class Kernel {
 
   /** A new, empty address space for `pid` (or a fork child's, filled by copy_page_range). */
   newMm(pid: number, view: number): Mm {
-    const mm = new Mm(pid, new RwSem(this.lockEnv, 'mmap_lock'), () => new SpinLock(this.lockEnv, 'ptl'), this.folios);
+    const mm = new Mm(pid, new RwSem(this.lockEnv, 'mmap_lock'), () => new SpinLock(this.lockEnv, 'ptl'), this.pages.store);
     mm.view = view;
     this.mms.set(pid, mm);
     return mm;
   }
-
   /** A new VMA (not yet inserted). */
   newVma(mm: Mm, start: number, end: number, pgoff: number, flags: number, file = -1): Vma {
     const vma = new Vma(mm, start, end, pgoff, flags, new RwSem(this.lockEnv, 'vma_lock'), file);
@@ -217,96 +185,6 @@ export class Kernel {
     return [mm.view, vpn];
   }
 
-  /** Allocate a folio on `node` (first touch: the faulting CPU's node). */
-  allocFolio(node: number): Folio {
-    return this.folios.folio(this.allocSlot(node));
-  }
-
-  /** allocFolio() without a handle: the new folio's slot in the FolioStore. */
-  allocSlot(node: number): number {
-    if (++this.resident > this.residentPeak) this.residentPeak = this.resident;
-    return this.folios.alloc(this.nextFolioId++, node);
-  }
-
-  /** Allocate on the node of the CPU `task` runs on. */
-  allocFolioFor(task: Task): Folio {
-    return this.allocFolio(task.runningCpu.node);
-  }
-
-  /** Drop a reference; frees the folio when it was the last (folio_put). */
-  putFolio(f: Folio, why: string): void {
-    if (f === this.zeroFolio) return;
-    if (f.put(1, why)) this.freeFolio(f);
-  }
-
-  /** Return a folio to the allocator (refcount already zero). */
-  freeFolio(f: Folio): void {
-    if (f.has(PG_LRU)) this.lruDel(f);
-    f.freed = true;
-    f.note('freed');
-    this.resident--;
-    // The slot goes back for the next folio; the handle keeps the last values.
-    this.folios.release(f.slot);
-  }
-
-  /** folio_add_lru: newest at the tail. */
-  lruAdd(f: Folio): void {
-    this.lruAddSlot(f.liveSlot('added to the LRU'));
-  }
-
-  /** lruAdd() of the folio in slot `s` (a fault's new folio, which has no handle). */
-  lruAddSlot(s: number): void {
-    const st = this.folios;
-    if ((st.flags[s]! & PG_LRU) !== 0) return;
-    st.flags[s] |= PG_LRU;
-    st.lruPrev[s] = this.lruTail;
-    st.lruNext[s] = NO_SLOT;
-    if (this.lruTail !== NO_SLOT) st.lruNext[this.lruTail] = s;
-    else this.lruHead = s;
-    this.lruTail = s;
-  }
-
-  /**
-   * folio_rotate_reclaimable(): put a folio on the LRU at its head, the oldest end, which
-   * reclaim scans first.
-   */
-  lruAddOldest(f: Folio): void {
-    const st = this.folios;
-    const s = f.liveSlot('added to the LRU');
-    f.set(PG_LRU);
-    st.lruPrev[s] = NO_SLOT;
-    st.lruNext[s] = this.lruHead;
-    if (this.lruHead !== NO_SLOT) st.lruPrev[this.lruHead] = s;
-    else this.lruTail = s;
-    this.lruHead = s;
-  }
-
-  /** Remove from the LRU (isolation, free). */
-  lruDel(f: Folio): void {
-    if (!f.has(PG_LRU)) return;
-    const st = this.folios;
-    const s = f.slot;
-    f.clear(PG_LRU);
-    const prev = st.lruPrev[s]!;
-    const next = st.lruNext[s]!;
-    if (prev !== NO_SLOT) st.lruNext[prev] = next;
-    else this.lruHead = next;
-    if (next !== NO_SLOT) st.lruPrev[next] = prev;
-    else this.lruTail = prev;
-    st.lruPrev[s] = st.lruNext[s] = NO_SLOT;
-  }
-
-  /** The oldest folio on the LRU, or null. */
-  lruOldest(): Folio | null {
-    return this.lruHead === NO_SLOT ? null : this.folios.folio(this.lruHead);
-  }
-
-  /** The folio after `f` on the LRU (newer), or null. */
-  lruNewer(f: Folio): Folio | null {
-    const n = this.folios.lruNext[f.slot]!;
-    return n === NO_SLOT ? null : this.folios.folio(n);
-  }
-
   /**
    * TLB flush after changing PTEs of `mm` (ptep_clear_flush, flush_tlb_range): every other CPU
    * that may cache the mm's translations gets an IPI and the flusher waits for them. Returns the
@@ -325,13 +203,6 @@ export class Kernel {
     this.stats.count('tlb_shootdowns');
     return this.costs.tlb_shootdown_base + targets * this.costs.tlb_shootdown_per_cpu;
   }
-
-  /** Per-event output (events.arrow), if requested. */
-  events: EventRecorder | null = null;
-  /** Threads of forked processes, started by fork() once the child's mm exists. */
-  readonly pendingProcesses = new Map<number, Thread[]>();
-  /** Checks run when the replay ends (e.g. stale migration entries left behind). */
-  readonly endChecks: (() => void)[] = [];
 
   /** Start the threads of `pid` (a fork child) at `cycle`. */
   startProcess(pid: number, cycle: number): void {

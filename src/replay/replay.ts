@@ -13,7 +13,7 @@ import type { Policy } from './policies/types.js';
 import type { EventRecorder, MachineConfig, PolicyResult, ReplayResult, TimelineRecorder } from './result.js';
 import { InputError } from '../util/errors.js';
 import { RowBlocks, planThreads, type TracePlan } from './thread_rows.js';
-import './paths/index.js';
+import { scan_stale_migration_entries } from './paths/stale_migration_entry.js';
 
 export { planThreads, type ThreadPlan, type TracePlan } from './thread_rows.js';
 
@@ -132,7 +132,8 @@ export function startThreads(k: Kernel, cols: EventColumns, plan: TracePlan): vo
 
 function finishPolicy(k: Kernel, policy: Policy): PolicyResult {
   if (k.engine.live > 0) reportDeadlock(k);
-  for (const check of k.endChecks) check();
+  // Stale migration entries left behind are findings at the end of the run.
+  scan_stale_migration_entries(k);
   return collect(k, policy);
 }
 
@@ -194,7 +195,7 @@ function collect(k: Kernel, policy: Policy): PolicyResult {
   s.summary.vma_lock_wait_cycles = waitOf('vma_lock');
   s.count('ticks', k.engine.cpus.reduce((a, c) => a + c.ticks, 0));
   s.count('context_switches', k.engine.contextSwitches);
-  s.count('folios_resident_peak', k.residentPeak);
+  s.count('folios_resident_peak', k.pages.residentPeak);
   // Threads of a pid whose fork row never ran (e.g. the parent exited first) never start.
   for (const list of k.pendingProcesses.values()) s.count('threads_never_started', list.length);
   return {

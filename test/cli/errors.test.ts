@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { reportError } from '../../src/cli/main.js';
 import { Folio } from '../../src/replay/mm/folio.js';
+import { FolioStore } from '../../src/replay/mm/folio_store.js';
 import type { CliIO } from '../../src/cli/io.js';
 
 function io(env: Record<string, string> = {}): { io: CliIO; err: () => string } {
@@ -23,7 +24,7 @@ function io(env: Record<string, string> = {}): { io: CliIO; err: () => string } 
 
 describe('reportError', () => {
   it('a refcount below zero is an invariant failure: exit 1, BUG, and the folio\'s recent history', () => {
-    const f = new Folio(7, 0);
+    const f = new Folio(7, 0, new FolioStore());
     f.get(1, 'gup');
     f.put(1, 'unpin');
     f.put(1, 'folio_put');

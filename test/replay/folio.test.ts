@@ -5,12 +5,18 @@
  * and reads its default until set; a slot's handle is one object however it is reached.
  */
 import { describe, expect, it } from 'vitest';
-import type { AnonVma } from '../../src/replay/mm/anon_vma.js';
-import { Folio, FolioStore, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_LOCKED, PG_LRU, mapDeltaSlot } from '../../src/replay/mm/folio.js';
+import type { AnonVma } from '../../src/replay/mm/mm_types.js';
+import { Folio, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_LOCKED, PG_LRU, folioAt } from '../../src/replay/mm/folio.js';
+import { FolioStore } from '../../src/replay/mm/folio_store.js';
+
+/** A folio in a store of its own. */
+const newFolio = (id: number, node: number): Folio => new Folio(id, node, new FolioStore());
+/** FolioStore.release() of the folio's slot, as the page allocator frees it. */
+const release = (f: Folio): void => f.store.release(f.slot);
 
 describe('Folio storage', () => {
   it('report and lock fields read their defaults until set', () => {
-    const f = new Folio(1, 0);
+    const f = newFolio(1, 0);
     expect([f.pinCount, f.gupCount, f.waitRefs, f.swapSlot]).toEqual([0, 0, 0, -1]);
     expect([f.data, f.index, f.file, f.refcount, f.mapcount, f.freed]).toEqual([0, 0, -1, 1, 0, false]);
     // Storing a default does not make the others read differently.
@@ -20,7 +26,7 @@ describe('Folio storage', () => {
   });
 
   it('each rarely set field holds its own value', () => {
-    const f = new Folio(2, 1);
+    const f = newFolio(2, 1);
     f.pinCount++;
     f.gupCount += 2;
     f.waitRefs = 3;
@@ -32,7 +38,7 @@ describe('Folio storage', () => {
     expect(f.waitqIfAny).toBeNull();
     expect(f.waitq).toBe(f.waitq);
     expect(f.waitqIfAny).toBe(f.waitq);
-    expect(new Folio(3, 0).waitq).not.toBe(f.waitq);
+    expect(newFolio(3, 0).waitq).not.toBe(f.waitq);
   });
 
   it('data and index read back exactly what was stored', () => {
@@ -41,7 +47,7 @@ describe('Folio storage', () => {
       -1, -(2 ** 31), -(2 ** 40) - 3, 2 ** 60, 2 ** 61, -(2 ** 61), 1.5, -0, NaN, Infinity, -Infinity, Number.MAX_VALUE,
       2 ** 44 - 1, 2 ** 44, 2 ** 45 + 3, 16382 * 2 ** 32 + 2 ** 31 + 5, 16383 * 2 ** 32 + 7, 16383 * 2 ** 32 + 2 ** 31, 2 ** 46 + 1,
     ];
-    const f = new Folio(4, 0);
+    const f = newFolio(4, 0);
     for (const v of values) {
       f.data = v;
       f.index = v;
@@ -60,10 +66,10 @@ describe('Folio storage', () => {
 
   it('the node reads back whatever the flags do', () => {
     for (const node of [0, 1, 3, 8190, 8191, 8192, 2 ** 31, 1.5, -1, -0]) {
-      const f = new Folio(6, node);
+      const f = newFolio(6, node);
       expect(Object.is(f.node, node)).toBe(true);
       f.set(PG_LOCKED | PG_LRU);
-      f.freed = true;
+      release(f);
       f.clear(PG_LOCKED);
       expect(Object.is(f.node, node)).toBe(true);
       expect([f.has(PG_LRU), f.has(PG_LOCKED), f.freed]).toEqual([true, false, true]);
@@ -73,7 +79,7 @@ describe('Folio storage', () => {
   it('anonVma and file are independent, whichever is set first', () => {
     const av = { id: 1 } as unknown as AnonVma;
     const av2 = { id: 2 } as unknown as AnonVma;
-    const f = new Folio(7, 0);
+    const f = newFolio(7, 0);
     expect([f.anonVma, f.file]).toEqual([null, -1]);
     f.file = 5;
     expect([f.anonVma, f.file]).toEqual([null, 5]);
@@ -93,20 +99,20 @@ describe('Folio storage', () => {
     expect([f.anonVma, f.file]).toEqual([null, 0]);
     f.file = -1;
     expect([f.anonVma, f.file]).toEqual([null, -1]);
-    const g = new Folio(8, 0);
+    const g = newFolio(8, 0);
     g.anonVma = av;
     expect([g.anonVma, g.file]).toEqual([av, -1]);
     g.file = 3;
     g.file = -1;
     expect([g.anonVma, g.file]).toEqual([av, -1]);
-    expect(Object.is(new Folio(9, 0).file, -1)).toBe(true);
+    expect(Object.is(newFolio(9, 0).file, -1)).toBe(true);
   });
 
   it('freed is independent of the page flags', () => {
-    const f = new Folio(5, 0);
+    const f = newFolio(5, 0);
     f.set(PG_LRU | PG_DIRTY);
     expect(f.freed).toBe(false);
-    f.freed = true;
+    release(f);
     expect(f.freed).toBe(true);
     expect([f.has(PG_LRU), f.has(PG_DIRTY), f.has(PG_LOCKED)]).toEqual([true, true, false]);
     f.clear(PG_LRU);
@@ -126,18 +132,18 @@ describe('FolioStore', () => {
     st.index[s] = 2 ** 35 + 3;
     st.data[s] = 7 * 2 ** 32 + 9;
     st.flags[s] = st.flags[s]! | PG_ANON_EXCLUSIVE;
-    mapDeltaSlot(st, s, 1, 'test');
-    const f = st.folio(s);
+    st.mapDelta(s, 1, 'test');
+    const f = folioAt(st, s);
     expect([f.id, f.node, f.refcount, f.mapcount, f.index, f.data, f.anonVma, f.file]).toEqual([11, 1, 1, 1, 2 ** 35 + 3, 7 * 2 ** 32 + 9, av, -1]);
     expect(f.has(PG_ANON_EXCLUSIVE)).toBe(true);
-    expect(st.folio(s)).toBe(f);
+    expect(folioAt(st, s)).toBe(f);
     f.get(2);
     expect(st.refcount[s]).toBe(3);
-    expect(() => mapDeltaSlot(st, s, -2, 'test')).toThrow(/mapcount below zero/);
+    expect(() => st.mapDelta(s, -2, 'test')).toThrow(/mapcount below zero/);
     f.refcount = 2 ** 31 - 1024;
     expect(() => f.get(1024, 'pin')).toThrow(/refcount overflow/);
     expect(f.refcount).toBe(2 ** 31 - 1024);
-    expect(() => st.folio(9)).toThrow(/no folio in slot 9/);
+    expect(() => folioAt(st, 9)).toThrow(/no folio in slot 9/);
   });
 
   it('growing keeps every column of every slot, and the handles', () => {
@@ -152,11 +158,11 @@ describe('FolioStore', () => {
       st.mapcount[s] = i + 1;
       st.lruNext[s] = i - 1;
       st.setMapping(s, i % 2 === 0 ? i % 5 : null);
-      if (i % 97 === 0) kept.set(s, st.folio(s));
+      if (i % 97 === 0) kept.set(s, folioAt(st, s));
     }
     expect(st.live).toBe(n);
     for (let s = 0; s < n; s++) {
-      const f = st.folio(s);
+      const f = folioAt(st, s);
       expect([f.id, f.node, f.data, f.index, f.refcount, f.mapcount, st.lruNext[s], f.file]).toEqual([s + 100, s % 3, s * 2 ** 32 + 1, -s - 0.5, s, s + 1, s - 1, s % 2 === 0 ? s % 5 : -1]);
       if (kept.has(s)) expect(f).toBe(kept.get(s));
     }
@@ -171,15 +177,14 @@ describe('FolioStore', () => {
     f.data = 2 ** 32 + 5;
     f.set(PG_DIRTY);
     f.pinCount = 2;
-    f.freed = true;
     st.release(f.slot);
     expect(f.slot).toBe(-1);
     expect(st.live).toBe(0);
-    expect(() => st.folio(0)).toThrow(/no folio in slot 0/);
+    expect(() => folioAt(st, 0)).toThrow(/no folio in slot 0/);
     // the next folio takes the slot, with nothing of the old one
     const s = st.alloc(2, 0);
     expect(s).toBe(0);
-    const g = st.folio(s);
+    const g = folioAt(st, s);
     expect(g).not.toBe(f);
     expect([g.id, g.refcount, g.mapcount, g.flags, g.data, g.index, g.anonVma, g.file, g.pinCount, g.freed]).toEqual([2, 1, 0, 0, 0, 0, null, -1, 0, false]);
     g.data = 9;
@@ -202,17 +207,17 @@ describe('the folios of a Kernel', () => {
     const k = new Kernel({ machine: DEFAULT_MACHINE, costs: toCycles(resolveCostsNs(), 3, 1000), policy: parsePolicy('linux-6.12'), rng: new Rng(1), timeline: null });
     const kept: Folio[] = [];
     for (let i = 0; i < 5000; i++) {
-      const f = k.allocFolio(0);
+      const f = k.pages.allocFolio(0);
       f.data = i;
-      k.lruAdd(f);
+      k.pages.lru.add(f.slot);
       if (i % 1000 === 0) kept.push(f);
-      else k.putFolio(f, 'test');
+      else k.pages.put(f, 'test');
     }
     // the zero folio and the five kept; 5000 allocations in a few slots
-    expect(k.folios.live).toBe(6);
-    expect(k.folios.slotsUsed).toBeLessThanOrEqual(7);
+    expect(k.pages.store.live).toBe(6);
+    expect(k.pages.store.slotsUsed).toBeLessThanOrEqual(7);
     expect(kept.map((f) => f.data)).toEqual([0, 1000, 2000, 3000, 4000]);
-    expect(k.resident).toBe(5);
+    expect(k.pages.resident).toBe(5);
     // ids still count allocations (reports name folios by id)
     expect(kept.map((f) => f.id)).toEqual([1, 1001, 2001, 3001, 4001]);
   });
@@ -229,7 +234,7 @@ describe('folio lock without waiters', () => {
       uncontended: 1,
       transfer: 1,
     } as unknown as Parameters<typeof folio_unlock>[0];
-    const f = new Folio(9, 0);
+    const f = newFolio(9, 0);
     const task = { tid: 3 } as unknown as Parameters<typeof folio_trylock>[2];
     expect(folio_trylock(env, f, task)).toBe(true);
     expect(f.locked).toBe(true);

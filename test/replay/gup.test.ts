@@ -5,7 +5,6 @@
 import { describe, expect, it } from 'vitest';
 import { FOLL_LONGTERM, FOLL_WRITE } from '../../src/ingest/schema.js';
 import { GUP_PIN_COUNTING_BIAS, PG_ANON_EXCLUSIVE } from '../../src/replay/mm/folio.js';
-import { gupRefsOf } from '../../src/replay/mm/gup_refs.js';
 import { PTE_NONE, PTE_WRITE, pteIndex } from '../../src/replay/mm/pagetable.js';
 import { BASE, PAGE, paths, run, type Row } from './harness.js';
 import { integrity, runKernel } from './cow_harness.js';
@@ -77,15 +76,15 @@ describe('pin_user_pages / get_user_pages', () => {
     const k = runKernel(rows);
     const mm = k.mms.get(1)!;
     expect(mm.pt.lookup(VPN)!.kind[pteIndex(VPN)]).toBe(PTE_NONE);
-    const f = gupRefsOf(mm).latest(VPN)!.folio;
+    const f = k.gupRefs.of(mm).latest(VPN)!.folio;
     expect(f.freed).toBe(false);
     expect(f.mapcount).toBe(0);
     expect(f.refcount).toBe(GUP_PIN_COUNTING_BIAS);
-    expect(k.resident).toBe(1);
+    expect(k.pages.resident).toBe(1);
     expect(k.stats.summary.integrity_violations).toBe(0);
     // unpin drops the last reference: the folio is freed then.
     const k2 = runKernel([...rows, [T(6), 1, 1, 'unpin', BASE, PAGE, PIN_RW]]);
-    expect(k2.resident).toBe(0);
+    expect(k2.pages.resident).toBe(0);
     expect(k2.stats.counters.get('gup_released_last_ref')).toBe(1);
   });
 

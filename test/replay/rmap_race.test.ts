@@ -8,8 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Kernel, Thread } from '../../src/replay/kernel.js';
 import { resolveCostsNs, toCycles } from '../../src/replay/costs.js';
 import { parsePolicy } from '../../src/replay/policies/presets.js';
-import { rmap_walk } from '../../src/replay/mm/rmap.js';
-import { VM_READ, VM_WRITE, type Vma } from '../../src/replay/mm/vma.js';
+import { rmap_walk } from '../../src/replay/paths/rmap_walk.js';
+import { VM_READ, VM_WRITE, type Vma } from '../../src/replay/mm/mm_types.js';
 import { vma_adjust } from '../../src/replay/paths/vma_adjust.js';
 import type { PolicyResult } from '../../src/replay/result.js';
 import { Rng } from '../../src/util/rng.js';
@@ -44,7 +44,7 @@ function raceOnce(rmapLock: string, interrupt: boolean): WalkOutcome {
     av.link(v);
     mm.insertVma(v);
   }
-  const folio = k.allocFolio(0);
+  const folio = k.pages.allocFolio(0);
   folio.anonVma = av;
   folio.index = pg0 + 3;
   const name = (v: Vma) => (v === a ? 'A' : 'B');

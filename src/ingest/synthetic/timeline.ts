@@ -14,6 +14,7 @@
  */
 import { Op } from '../schema.js';
 import { Rng } from '../../util/rng.js';
+import { RNG_STREAMS } from '../../util/rng_streams.js';
 
 /** Where generated rows go; `EventBatchBuilder` satisfies it, tests may collect into arrays. */
 export interface EventOut {
@@ -188,7 +189,7 @@ export class Timeline {
   /** A random stream of this scenario that belongs to no thread (e.g. for shared choices). */
   sharedRng(stream: number): Rng {
     // Thread streams are tids (>= firstId); shared streams sit far above any tid.
-    return new Rng(this.seed, 2 ** 40 + stream);
+    return new Rng(this.seed, RNG_STREAMS.scenarioShared + stream);
   }
 
   /** Start a new process at time `ts`: its main thread has tid = pid. Returns the pid. */

@@ -16,14 +16,11 @@ import { InvariantError } from '../../util/errors.js';
 import { PG_LOCKED, type Folio } from '../mm/folio.js';
 import type { LockEnv } from './env.js';
 
-/** Cycle at which each locked folio was locked (hold-time accounting). */
-const lockedSince = new WeakMap<Folio, number>();
-/** Waiters queued here that opened a timeline slice (others' waiters on the same queue did not). */
-const sliced = new WeakSet<Task>();
 
 function take(folio: Folio, now: number): void {
   folio.set(PG_LOCKED);
-  lockedSince.set(folio, now);
+  // The lock's hold-time start, in the folio store's lockedAt column.
+  folio.lockedAt = now;
 }
 
 /** folio_trylock(): take the lock if it is free; never sleeps. */
@@ -61,7 +58,7 @@ export function folioLock(env: LockEnv, folio: Folio): Block {
       folio.waitq.add(task, true, now);
       if (env.stats.timeline !== null) {
         env.stats.timeline.begin(task.tid, 'lock-wait:folio_lock', now);
-        sliced.add(task);
+        task.waitSliced = true;
       }
       env.engine.sleep(task, this);
       return BLOCKED;
@@ -80,7 +77,7 @@ export function folioWaitLocked(env: LockEnv, folio: Folio): Block {
       folio.waitq.add(task, false, now);
       if (env.stats.timeline !== null) {
         env.stats.timeline.begin(task.tid, 'folio-wait', now);
-        sliced.add(task);
+        task.waitSliced = true;
       }
       env.engine.sleep(task, this);
       return BLOCKED;
@@ -97,14 +94,16 @@ export function folio_unlock(env: LockEnv, folio: Folio): void {
   if (!folio.locked) throw new InvariantError('folio_unlock of an unlocked folio', `folio ${folio.id}`, folio.recentHistory());
   const now = env.engine.now;
   const stat = env.stats.get('folio_lock', 'bitlock');
-  stat.hold.record(now - (lockedSince.get(folio) ?? now));
+  stat.hold.record(now - folio.lockedAt);
   folio.clear(PG_LOCKED);
-  lockedSince.delete(folio);
   // No queue was ever made for this folio: nobody waits (most unlocks; no allocation).
   const wq = folio.waitqIfAny;
   if (wq === null) return;
   for (const w of wq.takeWakeable(1)) {
-    if (sliced.delete(w.task)) env.stats.timeline?.end(w.task.tid, now);
+    if (w.task.waitSliced) {
+      w.task.waitSliced = false;
+      env.stats.timeline?.end(w.task.tid, now);
+    }
     if (w.exclusive) {
       // Handoff: the exclusive waiter owns the lock from now on.
       stat.wait.record(now - w.since);

@@ -13,7 +13,7 @@
  *
  * Contiguous pages submitted together (a readahead window under blk_start_plug) are one request.
  */
-import type { Kernel } from '../kernel.js';
+import type { KernelEnv } from './kernel_env.js';
 import type { Task } from '../engine/task.js';
 import type { Rng } from '../../util/rng.js';
 
@@ -44,7 +44,7 @@ export class BlockDevice {
   writePages = 0;
 
   constructor(
-    private readonly k: Kernel,
+    private readonly k: KernelEnv,
     readonly kind: DeviceKind,
     /** Counter prefix: `swap` or `disk`. */
     readonly role: 'swap' | 'disk',

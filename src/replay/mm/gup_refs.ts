@@ -12,8 +12,7 @@
  * used by any number of DMA transfers -> released (unpin_user_page / put_page), exactly once.
  */
 import type { Folio } from './folio.js';
-import type { Mm } from './mm.js';
-import type { Vma } from './vma.js';
+import type { Mm, Vma } from './mm_types.js';
 
 /** One reference on one page. */
 export interface GupRef {
@@ -75,14 +74,17 @@ export class GupRefs {
   }
 }
 
-const REFS = new WeakMap<Mm, GupRefs>();
+/** Every process's GupRefs, by mm: the Kernel's table (made for an mm on first use). */
+export class GupRefTable {
+  private readonly byMm = new Map<Mm, GupRefs>();
 
-/** The references held by the process owning `mm` (created on first use). */
-export function gupRefsOf(mm: Mm): GupRefs {
-  let r = REFS.get(mm);
-  if (r === undefined) {
-    r = new GupRefs();
-    REFS.set(mm, r);
+  /** The references held by the process owning `mm`. */
+  of(mm: Mm): GupRefs {
+    let r = this.byMm.get(mm);
+    if (r === undefined) {
+      r = new GupRefs();
+      this.byMm.set(mm, r);
+    }
+    return r;
   }
-  return r;
 }

@@ -10,14 +10,12 @@
  * Shmem folios are not put on the LRU: they are never reclaimed here (the kernel swaps them out
  * through shmem_writeout; not modelled).
  */
-import { KERNEL_INITS, type Kernel, type Thread } from '../kernel.js';
+import type { KernelEnv } from './kernel_env.js';
 import { RwSem } from '../locks/rwsem.js';
 import { InvariantError } from '../../util/errors.js';
-import { PAGE_SIZE } from '../../ingest/schema.js';
 import { BlockDevice } from './device.js';
 import type { Folio } from './folio.js';
-import type { Vma } from './vma.js';
-import type { Path } from '../engine/task.js';
+import type { Vma } from './mm_types.js';
 
 /** First address_space id of shmem objects (file ids from mmap's arg are 24-bit). */
 export const SHMEM_ID_BASE = 2 ** 24;
@@ -42,7 +40,7 @@ export class AddressSpace {
   readonly iMmapRwsem: RwSem;
 
   constructor(
-    k: Kernel,
+    k: KernelEnv,
     readonly id: number,
     readonly shmem: boolean,
   ) {
@@ -79,10 +77,10 @@ export class AddressSpace {
   }
 
   /** filemap_remove_folio(): drop the entry and the cache's reference. */
-  remove(k: Kernel, folio: Folio): void {
+  remove(k: KernelEnv, folio: Folio): void {
     if (this.folios.get(folio.index) !== folio) throw new InvariantError('filemap_remove_folio of a folio not in the page cache', `folio ${folio.id}`, folio.recentHistory());
     this.folios.delete(folio.index);
-    k.putFolio(folio, 'filemap_remove_folio');
+    k.pages.put(folio, 'filemap_remove_folio');
   }
 }
 
@@ -91,7 +89,7 @@ export class PageCache {
   private readonly spaces = new Map<number, AddressSpace>();
 
   constructor(
-    private readonly k: Kernel,
+    private readonly k: KernelEnv,
     readonly device: BlockDevice,
   ) {}
 
@@ -121,42 +119,3 @@ export class PageCache {
     return as.shmem ? vma.file < 0 && vma.isShared() && SHMEM_ID_BASE + vma.sharedObject === as.id : vma.file === as.id;
   }
 }
-
-/**
- * rmap_walk_file() (mm/rmap.c): every VMA of every process that maps the folio's file page (the
- * i_mmap interval tree, under i_mmap_rwsem held shared), with the address the page has there.
- */
-export function* rmap_walk_file(k: Kernel, task: Thread, folio: Folio, visit: (vma: Vma, address: number) => Path<boolean>): Path<void> {
-  const pc = pagecacheOf(k);
-  const as = pc.mappingOfFolio(folio);
-  if (as === undefined) return;
-  yield as.iMmapRwsem.read;
-  try {
-    for (const mm of [...k.mms.values()]) {
-      if (mm.dead) continue;
-      for (const vma of [...mm.vmas]) {
-        if (!pc.maps(vma, as)) continue;
-        yield k.costs.rmap_step;
-        const off = folio.index - vma.vmPgoff;
-        if (off < 0 || off >= vma.pages) continue;
-        if (!(yield* visit(vma, vma.vmStart + off * PAGE_SIZE))) return;
-      }
-    }
-  } finally {
-    as.iMmapRwsem.unlock(task);
-  }
-}
-
-const caches = new WeakMap<Kernel, PageCache>();
-
-/** The page cache of kernel `k`. */
-export function pagecacheOf(k: Kernel): PageCache {
-  const pc = caches.get(k);
-  if (pc === undefined) throw new InvariantError('page cache not installed', 'pagecache');
-  return pc;
-}
-
-// Install the page cache on every new Kernel, with the disk from --disk.
-KERNEL_INITS.push((k) => {
-  caches.set(k, new PageCache(k, new BlockDevice(k, k.machine.disk, 'disk', k.rng.derive(102))));
-});

@@ -12,7 +12,8 @@
  *   MIGRATION -> PRESENT (remove_migration_ptes installs the new or, on failure, the old folio),
  *                NONE (zap)
  */
-import { LOOSE_FOLIOS, type Folio, type FolioStore } from './folio.js';
+import { folioAt, type Folio } from './folio.js';
+import type { FolioStore } from './folio_store.js';
 import type { SpinLock } from '../locks/spinlock.js';
 import { modPow2 } from '../../util/math.js';
 
@@ -68,7 +69,7 @@ export class PteTable {
   /** The folio of a present or migration entry, else null. */
   folioAt(i: number): Folio | null {
     const kind = this.kind[i];
-    if (kind === PTE_PRESENT) return this.folios.folio(this.slot[i]!);
+    if (kind === PTE_PRESENT) return folioAt(this.folios, this.slot[i]!);
     if (kind === PTE_MIGRATION) return this.mig![i]!;
     return null;
   }
@@ -128,7 +129,7 @@ export class PageTables {
 
   constructor(
     private readonly makePtl: () => SpinLock,
-    private readonly folios: FolioStore = LOOSE_FOLIOS,
+    private readonly folios: FolioStore,
   ) {}
 
   /** The PTE table covering page `vpn`, or undefined (pte_offset_map finds no table). */

@@ -18,13 +18,12 @@
  * The kernel keeps swap counts above SWAP_MAP_MAX in continuation pages; here a count is a number.
  * Slot 0 is the swap header and never allocated. The swap area grows as needed (no -ENOSPC).
  */
-import { KERNEL_INITS, type Kernel } from '../kernel.js';
+import type { KernelEnv } from './kernel_env.js';
 import { SpinLock } from '../locks/spinlock.js';
 import { WaitQueue } from '../locks/waitqueue.js';
 import { InvariantError } from '../../util/errors.js';
 import { BlockDevice } from './device.js';
 import { PG_SWAPCACHE, PG_WRITEBACK, type Folio } from './folio.js';
-import type { Vma } from './vma.js';
 
 /** SWAP_HAS_CACHE (include/linux/swap.h): the entry is in, or being added to, the swap cache. */
 export const SWAP_HAS_CACHE = 0x40;
@@ -38,13 +37,6 @@ export const SWAP_RA_HITS_MAX = 63;
 export const SWAP_OK = 0;
 export const EEXIST = 17;
 export const ENOENT = 2;
-
-/** VMA-based readahead state (vma->swap_readahead_info): last fault page, window, hits. */
-export interface SwapRaInfo {
-  vpn: number;
-  win: number;
-  hits: number;
-}
 
 /** One kernel's swap area, swap cache and swap device. */
 export class SwapInfo {
@@ -62,13 +54,11 @@ export class SwapInfo {
   readonly cache = new Map<number, Folio>();
   /** swapcache_wq (01626a1823): skip-path losers wait here for any swapcache_clear(). */
   readonly wq = new WaitQueue('swapcache_wq');
-  /** VMA readahead state per VMA (vma->swap_readahead_info, initial hits 4). */
-  readonly vmaRa = new WeakMap<Vma, SwapRaInfo>();
   /** Cluster readahead state (swapin_readahead_hits, prev_offset, last_readahead_pages). */
   clusterRa = { hits: 4, prevOffset: 0, lastPages: 0 };
 
   constructor(
-    private readonly k: Kernel,
+    private readonly k: KernelEnv,
     readonly device: BlockDevice,
   ) {}
 
@@ -199,7 +189,7 @@ export class SwapInfo {
     folio.clear(PG_SWAPCACHE);
     folio.swapSlot = -1;
     this.clearCache(slot);
-    this.k.putFolio(folio, 'delete_from_swap_cache');
+    this.k.pages.put(folio, 'delete_from_swap_cache');
   }
 
   /**
@@ -226,20 +216,3 @@ export class SwapInfo {
     this.deleteFromCache(f);
   }
 }
-
-const swapInfos = new WeakMap<Kernel, SwapInfo>();
-
-/** The swap area of kernel `k`. */
-export function swapOf(k: Kernel): SwapInfo {
-  const si = swapInfos.get(k);
-  if (si === undefined) throw new InvariantError('swap subsystem not installed', 'swap');
-  return si;
-}
-
-// Install the swap area on every new Kernel: the device from --swap, the zap and fork hooks.
-KERNEL_INITS.push((k) => {
-  const si = new SwapInfo(k, new BlockDevice(k, k.machine.swap, 'swap', k.rng.derive(101)));
-  swapInfos.set(k, si);
-  k.swapEntryFree = (slot) => si.freeSwapAndCache(slot);
-  k.swapDuplicate = (slot) => si.duplicate(slot);
-});

@@ -5,7 +5,7 @@
  * mmap_lock: the first write fault in every fresh VMA takes mmap_lock.
  */
 import type { Kernel } from '../kernel.js';
-import type { Vma } from '../mm/vma.js';
+import type { Vma } from '../mm/mm_types.js';
 import type { VmFault } from './vm_fault.js';
 
 /** Give `vma` an anon_vma if it has none (caller holds mmap_lock). */

@@ -16,7 +16,7 @@
  */
 import type { Kernel, Thread } from '../kernel.js';
 import { PG_ANON_EXCLUSIVE, type Folio } from '../mm/folio.js';
-import { VM_READ, VM_WRITE, type Vma } from '../mm/vma.js';
+import { VM_READ, VM_WRITE, type Vma } from '../mm/mm_types.js';
 import { PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, pteIndex, pteTableRanges } from '../mm/pagetable.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import type { Path } from '../engine/task.js';

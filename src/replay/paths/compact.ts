@@ -14,10 +14,10 @@
 import type { Kernel, Thread } from '../kernel.js';
 import type { Folio } from '../mm/folio.js';
 import { PTE_PRESENT, pteIndex } from '../mm/pagetable.js';
-import { Op, PAGE_SIZE } from '../../ingest/schema.js';
+import { PAGE_SIZE } from '../../ingest/schema.js';
 import { pageRange } from './do_mmap.js';
 import { folio_isolate_for_migration, migrate_pages } from './migrate_pages.js';
-import { registerOp, type OpArgs } from './ops.js';
+import type { OpArgs } from './op_args.js';
 import type { Path } from '../engine/task.js';
 
 /** COMPACT_CLUSTER_MAX (SWAP_CLUSTER_MAX): folios isolated per migrate_pages() call. */
@@ -31,7 +31,7 @@ function isolate_migratepage(k: Kernel, folio: Folio | null): Folio | null {
   return folio_isolate_for_migration(k, folio, 'isolate_migratepages_block') ? folio : null;
 }
 
-function* compact_memory(k: Kernel, task: Thread, a: OpArgs): Path<void> {
+export function* compact_memory(k: Kernel, task: Thread, a: OpArgs): Path<void> {
   const mm = task.mm;
   const [start, end] = pageRange(a.addr, a.len);
   let batch: Folio[] = [];
@@ -50,5 +50,3 @@ function* compact_memory(k: Kernel, task: Thread, a: OpArgs): Path<void> {
   // compaction_alloc() hands out free frames of the zone being compacted: the same node.
   if (batch.length > 0) yield* migrate_pages(k, task, batch, (f) => f.node);
 }
-
-registerOp(Op.compact, compact_memory);

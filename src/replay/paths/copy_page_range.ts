@@ -18,23 +18,20 @@
  */
 import type { Kernel, Thread } from '../kernel.js';
 import { PG_ANON_EXCLUSIVE, type Folio } from '../mm/folio.js';
-import type { Mm } from '../mm/mm.js';
+import type { Mm, Vma } from '../mm/mm_types.js';
 import { PTE_DIRTY, PTE_MIG_WRITE, PTE_MIGRATION, PTE_NONE, PTE_PRESENT, PTE_SWAP, PTE_WRITE, PTRS_PER_PTE, type PteTable } from '../mm/pagetable.js';
 import { PTE_SWP_EXCLUSIVE } from '../mm/swap.js';
-import type { Vma } from '../mm/vma.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import type { Path } from '../engine/task.js';
 import { modPow2 } from '../../util/math.js';
+import { try_to_free_pages } from './shrink_folio_list.js';
 
 /** copy_present_pte() needs a preallocated page (-EAGAIN in the kernel). */
 const NEED_PREALLOC = -11;
 
-/** mm->write_protect_seq is odd while fork write-protects this mm's PTEs (GUP-fast backs off). */
-const writeProtecting = new WeakSet<Mm>();
-
-/** raw_read_seqcount(&mm->write_protect_seq) is odd: a fork is write-protecting `mm`'s PTEs. */
+/** raw_read_seqcount(&mm->write_protect_seq) is odd: a fork is write-protecting `mm`'s PTEs (GUP-fast backs off). */
 export function forkInProgress(mm: Mm): boolean {
-  return writeProtecting.has(mm);
+  return (mm.writeProtectSeq & 1) !== 0;
 }
 
 /** is_cow_mapping(): private and (may be) writable. VM_MAYWRITE is not modelled: private = COW. */
@@ -60,7 +57,7 @@ export function* copy_page_range(k: Kernel, task: Thread, dst: Vma, src: Vma): P
   if (!vma_needs_copy(src)) return;
   const cow = isCowMapping(src);
   // raw_write_seqcount_begin(&src_mm->write_protect_seq) for COW mappings.
-  if (cow) writeProtecting.add(src.mm);
+  if (cow) src.mm.writeProtectSeq++;
   const first = src.vmStart / PAGE_SIZE;
   const last = src.vmEnd / PAGE_SIZE;
   for (let vpn = first; vpn < last; ) {
@@ -69,7 +66,8 @@ export function* copy_page_range(k: Kernel, task: Thread, dst: Vma, src: Vma): P
     if (st !== undefined && st.used > 0) yield* copy_pte_range(k, task, dst, src, vpn, tableEnd);
     vpn = tableEnd;
   }
-  if (cow) writeProtecting.delete(src.mm);
+  // raw_write_seqcount_end()
+  if (cow) src.mm.writeProtectSeq++;
 }
 
 /** copy_pte_range(): one PTE table, child's PTL then parent's, restarting after a preallocation. */
@@ -103,13 +101,13 @@ function* copy_pte_range(k: Kernel, task: Thread, dst: Vma, src: Vma, start: num
     if (ret === NEED_PREALLOC) {
       // folio_prealloc(): allocate outside the PTLs (may sleep), then redo this entry.
       k.stats.count('fork_prealloc_restarts');
-      state.prealloc = k.allocFolioFor(task);
+      state.prealloc = k.pages.allocFolio(task.runningCpu.node);
       yield c.folio_alloc;
-      if (k.needsReclaim()) yield* k.reclaimIfNeeded(task);
+      if (k.pages.overLimit()) yield* try_to_free_pages(k, task);
     }
   }
   // An unused preallocated page goes back (folio_put(prealloc)).
-  if (state.prealloc !== null) k.putFolio(state.prealloc, 'copy_pte_range unused prealloc');
+  if (state.prealloc !== null) k.pages.put(state.prealloc, 'copy_pte_range unused prealloc');
 }
 
 /**
@@ -177,7 +175,7 @@ function copy_present_page(k: Kernel, task: Thread, dst: Vma, dt: PteTable, st: 
   copy.index = old.index;
   copy.mapDelta(1, 'copy_present_page');
   copy.set(PG_ANON_EXCLUSIVE);
-  k.lruAdd(copy);
+  k.pages.lru.add(copy.liveSlot('added to the LRU'));
   // maybe_mkwrite(pte_mkdirty()): writable in the child if the VMA is.
   dt.set(i, PTE_PRESENT, dst.isWritable() ? PTE_WRITE | PTE_DIRTY : PTE_DIRTY, copy, 0);
   k.stats.summary.fork_copies++;
@@ -191,7 +189,7 @@ function copy_nonpresent_pte(k: Kernel, src: Vma, dt: PteTable, st: PteTable, i:
   if (kind === PTE_SWAP) {
     // swap_duplicate(): one more swap_map reference for the child's entry.
     const slot = st.swap[i]!;
-    k.swapDuplicate(slot);
+    k.swap.duplicate(slot);
     // "Mark the swap entry as shared": pte_swp_clear_exclusive() in the parent, and so the child.
     const bits = st.bits[i]! & ~PTE_SWP_EXCLUSIVE;
     st.bits[i] = bits;

@@ -6,7 +6,7 @@
  * version its process expects; a write creates a new version in the folio the PTE maps.
  */
 import type { Kernel, Thread } from '../kernel.js';
-import type { Vma } from '../mm/vma.js';
+import type { Vma } from '../mm/mm_types.js';
 import { LEAK, OK } from '../mm/oracle.js';
 import { PTE_DIRTY, PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, PTRS_PER_PTE } from '../mm/pagetable.js';
 import { InvariantError } from '../../util/errors.js';
@@ -50,11 +50,11 @@ function checkKey(k: Kernel, task: Thread, view: number, c: number, i: number, w
   }
   if (write) {
     // Oracle.write() allocates the chunk on the first write that reaches it.
-    k.folios.data[s] = arr === undefined ? oracle.write(view, c * PTRS_PER_PTE + i) : oracle.writeIn(view, arr, i);
+    k.pages.store.data[s] = arr === undefined ? oracle.write(view, c * PTRS_PER_PTE + i) : oracle.writeIn(view, arr, i);
     return OK;
   }
   const expected = arr === undefined ? 0 : arr[i]!;
-  const data = k.folios.data[s]!;
+  const data = k.pages.store.data[s]!;
   if (data === expected) return OK;
   return oracle.check(view, expected, data);
 }
@@ -70,16 +70,14 @@ function checkObject(k: Kernel, task: Thread, vma: Vma, addr: number, write: boo
   return checkKey(k, task, view, c, key - c * PTRS_PER_PTE, write, s);
 }
 
-/** tryAccess()'s argument, for tryAccessAt. */
-const oneAddr = new Float64Array(1);
-
 /**
  * Try the access without faulting: returns true (and does the oracle work) when the PTE allows
  * it.
  */
 export function tryAccess(k: Kernel, task: Thread, addr: number, write: boolean): boolean {
-  oneAddr[0] = addr;
-  return tryAccessAt(k, task, oneAddr, 0, write);
+  const one = task.oneAddr;
+  one[0] = addr;
+  return tryAccessAt(k, task, one, 0, write);
 }
 
 /**

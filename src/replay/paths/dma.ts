@@ -18,14 +18,12 @@
  */
 import type { Kernel, Thread } from '../kernel.js';
 import type { GupRef } from '../mm/gup_refs.js';
-import { gupRefsOf } from '../mm/gup_refs.js';
-import type { Mm } from '../mm/mm.js';
+import type { Mm, Vma } from '../mm/mm_types.js';
 import { LEAK, OK } from '../mm/oracle.js';
-import type { Vma } from '../mm/vma.js';
-import { Op, PAGE_SIZE } from '../../ingest/schema.js';
+import { PAGE_SIZE } from '../../ingest/schema.js';
 import { InvariantError } from '../../util/errors.js';
 import { pageRange } from './do_mmap.js';
-import { registerOp, type OpArgs } from './ops.js';
+import type { OpArgs } from './op_args.js';
 import type { Path } from '../engine/task.js';
 
 /**
@@ -71,8 +69,8 @@ function dmaReadPage(k: Kernel, task: Thread, ref: GupRef): void {
 }
 
 /** dma_write / dma_read over the op's range. */
-function* dma_transfer(k: Kernel, task: Thread, a: OpArgs, write: boolean): Path<void> {
-  const refs = gupRefsOf(task.mm);
+export function* dma_transfer(k: Kernel, task: Thread, a: OpArgs, write: boolean): Path<void> {
+  const refs = k.gupRefs.of(task.mm);
   const [start, end] = pageRange(a.addr, a.len);
   for (let vpn = start / PAGE_SIZE; vpn < end / PAGE_SIZE; vpn++) {
     const ref = refs.latest(vpn);
@@ -89,6 +87,3 @@ function* dma_transfer(k: Kernel, task: Thread, a: OpArgs, write: boolean): Path
   }
   task.path = write ? 'dma_write' : 'dma_read';
 }
-
-registerOp(Op.dma_write, (k, task, a) => dma_transfer(k, task, a, true));
-registerOp(Op.dma_read, (k, task, a) => dma_transfer(k, task, a, false));

@@ -4,9 +4,8 @@
  * folios survive in their pinner's hands (the driver releases pins, not the mm).
  */
 import type { Kernel, Thread } from '../kernel.js';
-import { Op } from '../../ingest/schema.js';
+
 import { mmap_write_lock, mmap_write_unlock } from './mmap_lock.js';
-import { registerOp } from './ops.js';
 import { zap_pte_range } from './zap_pte_range.js';
 import type { Path } from '../engine/task.js';
 
@@ -23,10 +22,8 @@ export function* exit_mmap(k: Kernel, task: Thread): Path<void> {
   mmap_write_unlock(task, mm);
 }
 
-function* do_exit(k: Kernel, task: Thread): Path<void> {
+export function* do_exit(k: Kernel, task: Thread): Path<void> {
   task.exited = true;
   const mm = task.mm;
   if (--mm.users === 0) yield* exit_mmap(k, task);
 }
-
-registerOp(Op.exit, do_exit);

@@ -16,13 +16,13 @@
 import { folio_unlock } from '../locks/folio_lock.js';
 import { PG_ANON_EXCLUSIVE, PG_DIRTY, PG_READAHEAD, PG_UPTODATE, type Folio } from '../mm/folio.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
-import { pagecacheOf } from '../mm/pagecache.js';
 import { PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_WRITE, PTRS_PER_PTE, pteIndex } from '../mm/pagetable.js';
 import { vmf_anon_prepare } from './anon_vma_prepare.js';
 import { filemap_fault } from './filemap_fault.js';
 import { VM_FAULT_OK, VM_FAULT_RETRY, type VmFault } from './vm_fault.js';
 import type { Path } from '../engine/task.js';
 import { modPow2 } from '../../util/math.js';
+import { try_to_free_pages } from './shrink_folio_list.js';
 
 /** fault_around_bytes default: 64 KiB = 16 pages. */
 export const FAULT_AROUND_PAGES = 16;
@@ -61,7 +61,7 @@ function* finish_fault(vmf: VmFault, folio: Folio): Path {
     // Somebody else mapped it meanwhile.
     t.ptl.unlock(task);
     folio_unlock(k.lockEnv, folio);
-    k.putFolio(folio, 'finish_fault lost race');
+    k.pages.put(folio, 'finish_fault lost race');
     return VM_FAULT_OK;
   }
   let bits = 0;
@@ -85,12 +85,12 @@ function* do_cow_fault(vmf: VmFault): Path {
   const { k, task, mm, vma } = vmf;
   const c = k.costs;
   if (!vmf_anon_prepare(vmf)) return VM_FAULT_RETRY;
-  const copy = k.allocFolioFor(task);
+  const copy = k.pages.allocFolio(task.runningCpu.node);
   yield c.folio_alloc;
-  if (k.needsReclaim()) yield* k.reclaimIfNeeded(task);
+  if (k.pages.overLimit()) yield* try_to_free_pages(k, task);
   const r = yield* filemap_fault(vmf);
   if (r.folio === null) {
-    k.putFolio(copy, 'do_cow_fault retry');
+    k.pages.put(copy, 'do_cow_fault retry');
     return r.ret;
   }
   const page = r.folio;
@@ -98,20 +98,20 @@ function* do_cow_fault(vmf: VmFault): Path {
   yield c.page_copy;
   copy.data = page.data;
   folio_unlock(k.lockEnv, page);
-  k.putFolio(page, 'do_cow_fault');
+  k.pages.put(page, 'do_cow_fault');
   const t = mm.pt.ensure(vmf.vpn);
   const i = pteIndex(vmf.vpn);
   yield t.ptl.lock;
   if (t.kind[i] !== PTE_NONE) {
     t.ptl.unlock(task);
-    k.putFolio(copy, 'do_cow_fault lost race');
+    k.pages.put(copy, 'do_cow_fault lost race');
     return r.ret;
   }
   copy.anonVma = vma.anonVma;
   copy.index = vmf.index;
   copy.mapDelta(1, 'do_cow_fault');
   copy.set(PG_ANON_EXCLUSIVE);
-  k.lruAdd(copy);
+  k.pages.lru.add(copy.liveSlot('added to the LRU'));
   t.set(i, PTE_PRESENT, vma.isWritable() ? PTE_WRITE | PTE_DIRTY : PTE_DIRTY, copy, 0);
   t.ptl.unlock(task);
   yield c.map_new_folio;
@@ -125,7 +125,7 @@ function* do_cow_fault(vmf: VmFault): Path {
  */
 function* do_fault_around(vmf: VmFault): Path<boolean> {
   const { k, task, mm, vma } = vmf;
-  const as = pagecacheOf(k).mappingOf(vma);
+  const as = k.pageCache.mappingOf(vma);
   const tableStart = Math.floor(vmf.vpn / PTRS_PER_PTE) * PTRS_PER_PTE;
   const vmaFirst = Math.floor(vma.vmStart / PAGE_SIZE);
   const from = Math.max(vmf.vpn - modPow2(vmf.vpn, FAULT_AROUND_PAGES), vmaFirst, tableStart);

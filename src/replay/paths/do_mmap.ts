@@ -5,11 +5,10 @@
  * where they queue behind this writer.
  */
 import type { Kernel, Thread } from '../kernel.js';
-import type { Mm } from '../mm/mm.js';
-import { VM_FILE, VM_READ, VM_SHARED, VM_WRITE } from '../mm/vma.js';
-import { MMAP_FILE, MMAP_FILE_ID_SHIFT, MMAP_RDONLY, MMAP_SHARED, Op, PAGE_SIZE } from '../../ingest/schema.js';
+import { type Mm, VM_FILE, VM_READ, VM_SHARED, VM_WRITE } from '../mm/mm_types.js';
+import { MMAP_FILE, MMAP_FILE_ID_SHIFT, MMAP_RDONLY, MMAP_SHARED, PAGE_SIZE } from '../../ingest/schema.js';
 import { mmap_write_lock, mmap_write_unlock, vma_start_write } from './mmap_lock.js';
-import { registerOp, type OpArgs } from './ops.js';
+import type { OpArgs } from './op_args.js';
 import { split_vma } from './vma_split.js';
 import { zap_pte_range } from './zap_pte_range.js';
 import type { Path } from '../engine/task.js';
@@ -21,7 +20,6 @@ export function pageRange(addr: number, len: number): [number, number] {
   return [start, end];
 }
 
-let nextShm = 1;
 
 /** mmap_region(): create the VMA (mmap_lock held for write). */
 export function* mmap_region(k: Kernel, task: Thread, mm: Mm, start: number, end: number, arg: number): Path<void> {
@@ -33,7 +31,7 @@ export function* mmap_region(k: Kernel, task: Thread, mm: Mm, start: number, end
   const pgoff = file >= 0 ? 0 : start / PAGE_SIZE;
   const vma = k.newVma(mm, start, end, pgoff, flags, file);
   if (file >= 0) vma.sharedObject = k.objectView(`file:${file}`);
-  else if (shared) vma.sharedObject = k.objectView(`shm:${mm.pid}:${nextShm++}`);
+  else if (shared) vma.sharedObject = k.objectView(`shm:${mm.pid}:${++k.shmObjects}`);
   mm.insertVma(vma);
   k.oracle.reset(mm.view, start / PAGE_SIZE, (end - start) / PAGE_SIZE);
   yield k.costs.vma_op;
@@ -54,7 +52,7 @@ export function* unmap_range(k: Kernel, task: Thread, mm: Mm, start: number, end
   k.oracle.reset(mm.view, start / PAGE_SIZE, (end - start) / PAGE_SIZE);
 }
 
-function* sys_mmap(k: Kernel, task: Thread, a: OpArgs): Path<void> {
+export function* sys_mmap(k: Kernel, task: Thread, a: OpArgs): Path<void> {
   const mm = task.mm;
   const [start, end] = pageRange(a.addr, a.len);
   yield k.costs.syscall;
@@ -63,7 +61,7 @@ function* sys_mmap(k: Kernel, task: Thread, a: OpArgs): Path<void> {
   mmap_write_unlock(task, mm);
 }
 
-function* sys_munmap(k: Kernel, task: Thread, a: OpArgs): Path<void> {
+export function* sys_munmap(k: Kernel, task: Thread, a: OpArgs): Path<void> {
   const mm = task.mm;
   const [start, end] = pageRange(a.addr, a.len);
   yield k.costs.syscall;
@@ -71,6 +69,3 @@ function* sys_munmap(k: Kernel, task: Thread, a: OpArgs): Path<void> {
   yield* unmap_range(k, task, mm, start, end);
   mmap_write_unlock(task, mm);
 }
-
-registerOp(Op.mmap, sys_mmap);
-registerOp(Op.munmap, sys_munmap);

@@ -21,7 +21,7 @@
 import { folio_set_locked, folio_unlock } from '../locks/folio_lock.js';
 import { PG_ANON_EXCLUSIVE, PG_READAHEAD, PG_SWAPCACHE, PG_WRITEBACK, type Folio } from '../mm/folio.js';
 import { PTE_DIRTY, PTE_MIGRATION, PTE_PRESENT, PTE_SWAP, PTE_WRITE, pteIndex, type PteTable } from '../mm/pagetable.js';
-import { PTE_SWP_EXCLUSIVE, SWAP_OK, SWAP_RA_HITS_MAX, swapOf, type SwapInfo } from '../mm/swap.js';
+import { PTE_SWP_EXCLUSIVE, SWAP_OK, SWAP_RA_HITS_MAX, type SwapInfo } from '../mm/swap.js';
 import { vmf_anon_prepare } from './anon_vma_prepare.js';
 import { do_wp_page } from './do_wp_page.js';
 import { folio_lock_or_retry } from './folio_lock_or_retry.js';
@@ -31,6 +31,7 @@ import { swap_read_folios } from './swap_read_folio.js';
 import { swapin_readahead } from './swapin_readahead.js';
 import { FAULT_FLAG_UNSHARE, VM_FAULT_MAJOR, VM_FAULT_OK, VM_FAULT_RETRY, type VmFault } from './vm_fault.js';
 import type { Path } from '../engine/task.js';
+import { try_to_free_pages } from './shrink_folio_list.js';
 
 export function* do_swap_page(vmf: VmFault): Path {
   const { k, task, mm } = vmf;
@@ -48,7 +49,7 @@ export function* do_swap_page(vmf: VmFault): Path {
   if (origKind === PTE_MIGRATION) return yield* migration_entry_wait(vmf);
   // A swap PTE comes from an anonymous page, so the VMA has its anon_vma; guard anyway.
   if (!vmf_anon_prepare(vmf)) return VM_FAULT_RETRY;
-  const si = swapOf(k);
+  const si = k.swap;
   const c = k.costs;
   // swap_cache_get_folio()
   yield c.pagecache_lookup;
@@ -60,8 +61,8 @@ export function* do_swap_page(vmf: VmFault): Path {
     // remembers this fault's address (SWAP_RA_VAL(addr, win, hits)).
     const hit = folio.has(PG_READAHEAD);
     folio.clear(PG_READAHEAD);
-    const ra = si.vmaRa.get(vmf.vma);
-    if (ra !== undefined) {
+    const ra = vmf.vma.swapRa;
+    if (ra !== null) {
       ra.vpn = vmf.vpn;
       if (hit) ra.hits = Math.min(ra.hits + 1, SWAP_RA_HITS_MAX);
     }
@@ -75,9 +76,9 @@ export function* do_swap_page(vmf: VmFault): Path {
   if (folio === null) {
     if (si.device.synchronous && k.policy.swapin.skipSwapCache && si.count(slot) === 1) {
       // Skip the swap cache: a private folio, read synchronously.
-      const f = k.allocFolioFor(task);
+      const f = k.pages.allocFolio(task.runningCpu.node);
       yield c.folio_alloc;
-      if (k.needsReclaim()) yield* k.reclaimIfNeeded(task);
+      if (k.pages.overLimit()) yield* try_to_free_pages(k, task);
       folio_set_locked(k.lockEnv, f, task);
       if (k.policy.swapin.prepare !== 'none') {
         // swapcache_prepare() as a lock against parallel swap-ins of this entry.
@@ -90,7 +91,7 @@ export function* do_swap_page(vmf: VmFault): Path {
           yield* backoff(vmf, si);
           // out_page: folio_unlock(); folio_put()
           folio_unlock(k.lockEnv, f);
-          k.putFolio(f, 'swapcache_prepare backoff');
+          k.pages.put(f, 'swapcache_prepare backoff');
           return VM_FAULT_OK;
         }
         needClear = true;
@@ -117,7 +118,7 @@ export function* do_swap_page(vmf: VmFault): Path {
   const lr = yield* folio_lock_or_retry(vmf, folio);
   if ((lr & VM_FAULT_RETRY) !== 0) {
     // out_release: the fault lock was dropped inside.
-    k.putFolio(folio, 'do_swap_page retry');
+    k.pages.put(folio, 'do_swap_page retry');
     if (needClear) yield* swapcache_clear(vmf, si, slot);
     return ret | VM_FAULT_RETRY;
   }
@@ -186,7 +187,7 @@ function* map_swapped_folio(vmf: VmFault, t: PteTable, i: number, si: SwapInfo, 
   folio.mapDelta(1, 'do_swap_page');
   if (exclusive) folio.set(PG_ANON_EXCLUSIVE);
   else folio.clear(PG_ANON_EXCLUSIVE);
-  k.lruAdd(folio);
+  k.pages.lru.add(folio.liveSlot('added to the LRU'));
   t.set(i, PTE_PRESENT, bits, folio, 0);
   return writable;
 }
@@ -196,7 +197,7 @@ function* outPage(vmf: VmFault, si: SwapInfo, folio: Folio, slot: number, needCl
   const { k } = vmf;
   k.stats.count(why);
   folio_unlock(k.lockEnv, folio);
-  k.putFolio(folio, why);
+  k.pages.put(folio, why);
   if (needClear) yield* swapcache_clear(vmf, si, slot);
   return ret;
 }

@@ -6,7 +6,7 @@
  * 6.8 fix of a 6.7 regression; KERNEL.md A); we model that for every VMA-lock variant.
  */
 import type { Kernel, Thread } from '../kernel.js';
-import { VM_READ, VM_WRITE, type Vma } from '../mm/vma.js';
+import { VM_READ, VM_WRITE, type Vma } from '../mm/mm_types.js';
 import { handle_mm_fault } from './handle_mm_fault.js';
 import { lock_vma_under_rcu } from './lock_vma_under_rcu.js';
 import { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_TRIED, FAULT_FLAG_VMA_LOCK, FAULT_FLAG_WRITE, VM_FAULT_COMPLETED, VM_FAULT_MAJOR, VM_FAULT_RETRY, VM_FAULT_SIGSEGV, VmFault } from './vm_fault.js';

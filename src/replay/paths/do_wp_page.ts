@@ -13,10 +13,10 @@
  */
 import { PG_ANON_EXCLUSIVE, PG_DIRTY, PG_SWAPCACHE, type Folio } from '../mm/folio.js';
 import { PTE_DIRTY, PTE_PRESENT, PTE_WRITE, type PteTable } from '../mm/pagetable.js';
-import { swapOf } from '../mm/swap.js';
 import { vmf_anon_prepare } from './anon_vma_prepare.js';
 import { FAULT_FLAG_UNSHARE, VM_FAULT_OK, VM_FAULT_RETRY, type VmFault } from './vm_fault.js';
 import type { Path } from '../engine/task.js';
+import { try_to_free_pages } from './shrink_folio_list.js';
 
 export function* do_wp_page(vmf: VmFault, t: PteTable, i: number): Path {
   const { k, task, vma } = vmf;
@@ -38,7 +38,7 @@ export function* do_wp_page(vmf: VmFault, t: PteTable, i: number): Path {
       inSwapCache: old.has(PG_SWAPCACHE),
       anonExclusive: old.has(PG_ANON_EXCLUSIVE),
       // page_swapcount(): other processes' swap PTEs still using this swap-cache folio's slot.
-      swapCount: old.has(PG_SWAPCACHE) ? swapOf(k).count(old.swapSlot) : 0,
+      swapCount: old.has(PG_SWAPCACHE) ? k.swap.count(old.swapSlot) : 0,
     });
     if (reuse) {
       // wp_page_reuse(): make the PTE writable in place.
@@ -63,9 +63,9 @@ function* wp_page_copy(vmf: VmFault, t: PteTable, i: number, old: Folio): Path {
   const { k, task, mm, vma } = vmf;
   const c = k.costs;
   if (!vmf_anon_prepare(vmf)) return VM_FAULT_RETRY;
-  const copy = k.allocFolioFor(task);
+  const copy = k.pages.allocFolio(task.runningCpu.node);
   // The allocator's slow path: direct reclaim when over --memory-limit.
-  if (k.needsReclaim()) yield* k.reclaimIfNeeded(task);
+  if (k.pages.overLimit()) yield* try_to_free_pages(k, task);
   const fromZero = old === k.zeroFolio;
   yield c.folio_alloc + (fromZero ? c.page_zero : c.page_copy);
   copy.data = fromZero ? 0 : old.data;
@@ -73,7 +73,7 @@ function* wp_page_copy(vmf: VmFault, t: PteTable, i: number, old: Folio): Path {
   if (t.kind[i] !== PTE_PRESENT || t.folioAt(i) !== old) {
     // pte_same() failed: someone else resolved the fault.
     t.ptl.unlock(task);
-    k.putFolio(copy, 'wp_page_copy lost race');
+    k.pages.put(copy, 'wp_page_copy lost race');
     task.path = 'cow';
     return VM_FAULT_OK;
   }
@@ -83,13 +83,13 @@ function* wp_page_copy(vmf: VmFault, t: PteTable, i: number, old: Folio): Path {
   copy.index = vmf.index;
   copy.mapDelta(1, 'wp_page_copy');
   copy.set(PG_ANON_EXCLUSIVE);
-  k.lruAdd(copy);
+  k.pages.lru.add(copy.liveSlot('added to the LRU'));
   // maybe_mkwrite(pte_mkdirty()), except for an unshare, which maps the copy read-only.
   const unshare = (vmf.flags & FAULT_FLAG_UNSHARE) !== 0;
   t.set(i, PTE_PRESENT, unshare || !vma.isWritable() ? PTE_DIRTY : PTE_WRITE | PTE_DIRTY, copy, 0);
   if (!fromZero) {
     old.mapDelta(-1, 'wp_page_copy');
-    k.putFolio(old, 'wp_page_copy unmap');
+    k.pages.put(old, 'wp_page_copy unmap');
     if (unshare) k.stats.count('unshare_copies');
     else k.stats.summary.cow_copies++;
   }

@@ -12,13 +12,11 @@
  * already write-protected fault and wait for mmap_lock, after the snapshot.
  */
 import type { Kernel, Thread } from '../kernel.js';
-import type { AnonVma } from '../mm/anon_vma.js';
-import type { Mm } from '../mm/mm.js';
-import { VM_DONTCOPY, type Vma } from '../mm/vma.js';
-import { Op } from '../../ingest/schema.js';
+import { type AnonVma, type Mm, VM_DONTCOPY, type Vma } from '../mm/mm_types.js';
+
 import { copy_page_range } from './copy_page_range.js';
 import { mmap_write_lock, mmap_write_unlock, vma_start_write } from './mmap_lock.js';
-import { registerOp, type OpArgs } from './ops.js';
+import type { OpArgs } from './op_args.js';
 import type { Path } from '../engine/task.js';
 
 /**
@@ -73,7 +71,7 @@ export function* dup_mmap(k: Kernel, task: Thread, oldmm: Mm, mm: Mm): Path<void
 }
 
 /** The `fork` op. */
-function* sys_fork(k: Kernel, task: Thread, a: OpArgs): Path<void> {
+export function* sys_fork(k: Kernel, task: Thread, a: OpArgs): Path<void> {
   const childPid = a.arg;
   yield k.costs.syscall;
   // copy_process(), dup_mm(): task and mm_struct set-up (MMF_HAS_PINNED is not inherited).
@@ -83,5 +81,3 @@ function* sys_fork(k: Kernel, task: Thread, a: OpArgs): Path<void> {
   // wake_up_new_task(): the child's threads (replay.ts parked them) start now.
   k.startProcess(childPid, k.now);
 }
-
-registerOp(Op.fork, sys_fork);

@@ -18,10 +18,11 @@
  */
 import { folioLock, folioWaitLocked, folio_set_locked, folio_trylock, folio_unlock } from '../locks/folio_lock.js';
 import { PG_READAHEAD, PG_UPTODATE, type Folio } from '../mm/folio.js';
-import { MMAP_LOTSAMISS, RA_PAGES, pagecacheOf, type AddressSpace } from '../mm/pagecache.js';
+import { MMAP_LOTSAMISS, RA_PAGES, type AddressSpace } from '../mm/pagecache.js';
 import { page_cache_async_ra, page_cache_ra_unbounded, read_pages } from './page_cache_ra.js';
 import { FAULT_FLAG_TRIED, VM_FAULT_MAJOR, VM_FAULT_RETRY, type VmFault } from './vm_fault.js';
 import type { Path } from '../engine/task.js';
+import { try_to_free_pages } from './shrink_folio_list.js';
 
 /** What __do_fault() gets back: the result bits and, unless RETRY, the locked folio. */
 export interface FaultPage {
@@ -47,18 +48,18 @@ function* find_or_create(vmf: VmFault, as: AddressSpace, create: boolean): Path<
     return f;
   }
   if (!create) return null;
-  const nf = k.allocFolioFor(task);
+  const nf = k.pages.allocFolio(task.runningCpu.node);
   as.add(nf, vmf.index);
-  k.lruAdd(nf);
+  k.pages.lru.add(nf.liveSlot('added to the LRU'));
   yield k.costs.folio_alloc + k.costs.pagecache_add;
-  if (k.needsReclaim()) yield* k.reclaimIfNeeded(task);
+  if (k.pages.overLimit()) yield* try_to_free_pages(k, task);
   return nf;
 }
 
 export function* filemap_fault(vmf: VmFault): Path<FaultPage> {
   const { k, task, mm, vma } = vmf;
   const env = k.lockEnv;
-  const as = pagecacheOf(k).mappingOf(vma);
+  const as = k.pageCache.mappingOf(vma);
   if (as.shmem) return yield* shmem_fault(vmf, as);
   const endIndex = vma.vmPgoff + vma.pages;
   const ra = as.raOf(mm.pid);
@@ -98,7 +99,7 @@ export function* filemap_fault(vmf: VmFault): Path<FaultPage> {
     if (as.folios.get(vmf.index) !== folio) {
       // Truncated or reclaimed meanwhile: look again.
       folio_unlock(env, folio);
-      k.putFolio(folio, 'filemap_fault: folio gone');
+      k.pages.put(folio, 'filemap_fault: folio gone');
       folio = null;
       continue;
     }
@@ -108,7 +109,7 @@ export function* filemap_fault(vmf: VmFault): Path<FaultPage> {
       k.stats.count('file_single_page_reads');
       yield* read_pages(k, task, as, [folio]);
       yield folioWaitLocked(env, folio);
-      k.putFolio(folio, 'filemap_read_folio');
+      k.pages.put(folio, 'filemap_read_folio');
       folio = null;
       if (fpin) return { ret: ret | VM_FAULT_RETRY, folio: null };
       continue;
@@ -118,7 +119,7 @@ export function* filemap_fault(vmf: VmFault): Path<FaultPage> {
   if (fpin) {
     // We had to drop the fault lock: let the caller re-find the VMA and redo the fault.
     folio_unlock(env, folio);
-    k.putFolio(folio, 'filemap_fault retry');
+    k.pages.put(folio, 'filemap_fault retry');
     return { ret: ret | VM_FAULT_RETRY, folio: null };
   }
   return { ret, folio };
@@ -136,11 +137,11 @@ function* shmem_fault(vmf: VmFault, as: AddressSpace): Path<FaultPage> {
     return { ret: 0, folio: f };
   }
   // shmem_alloc_and_add_folio(): zeroed, uptodate, locked, in the cache; no disk behind it.
-  const nf = k.allocFolioFor(task);
+  const nf = k.pages.allocFolio(task.runningCpu.node);
   nf.set(PG_UPTODATE);
   folio_set_locked(env, nf, task);
   as.add(nf, vmf.index);
   yield k.costs.folio_alloc + k.costs.page_zero + k.costs.pagecache_add;
-  if (k.needsReclaim()) yield* k.reclaimIfNeeded(task);
+  if (k.pages.overLimit()) yield* try_to_free_pages(k, task);
   return { ret: 0, folio: nf };
 }

@@ -9,10 +9,8 @@
  */
 import type { Kernel, Thread } from '../kernel.js';
 import { GUP_PIN_COUNTING_BIAS, PG_ANON_EXCLUSIVE, type Folio } from '../mm/folio.js';
-import { gupRefsOf } from '../mm/gup_refs.js';
-import type { Mm } from '../mm/mm.js';
+import type { Mm, Vma } from '../mm/mm_types.js';
 import { PTE_PRESENT, PTE_WRITE, pteIndex } from '../mm/pagetable.js';
-import type { Vma } from '../mm/vma.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import { isCowMapping } from './copy_page_range.js';
 import type { Path } from '../engine/task.js';
@@ -82,7 +80,7 @@ export function try_grab_folio(k: Kernel, mm: Mm, vma: Vma, vpn: number, foll: F
   }
   const addr = vpn * PAGE_SIZE;
   const [view, key] = k.oracleSlot(mm, vma, addr, foll.write);
-  gupRefsOf(mm).add({
+  k.gupRefs.of(mm).add({
     folio, vpn, pin: foll.pin, longterm: foll.pin && foll.longterm, write: foll.write, vma, view, key,
     atRef: k.oracle.expected(...k.oracleSlot(mm, vma, addr, false)),
   });

@@ -17,17 +17,15 @@
  */
 import type { Kernel, Thread } from '../kernel.js';
 import { GUP_PIN_COUNTING_BIAS } from '../mm/folio.js';
-import { gupRefsOf } from '../mm/gup_refs.js';
-import type { Mm } from '../mm/mm.js';
-import type { Vma } from '../mm/vma.js';
+import type { Mm, Vma } from '../mm/mm_types.js';
 import { PTE_PRESENT, pteIndex } from '../mm/pagetable.js';
-import { FOLL_LONGTERM, FOLL_WRITE, Op, PAGE_SIZE } from '../../ingest/schema.js';
+import { FOLL_LONGTERM, FOLL_WRITE, PAGE_SIZE } from '../../ingest/schema.js';
 import { InvariantError } from '../../util/errors.js';
 import { forkInProgress, isCowMapping } from './copy_page_range.js';
 import { pageRange } from './do_mmap.js';
 import { canGrab, follow_page_pte, GRABBED, try_grab_folio, UNSHARE, type Foll, type FollowState } from './follow_page_pte.js';
 import { handle_mm_fault } from './handle_mm_fault.js';
-import { registerOp, type OpArgs } from './ops.js';
+import type { OpArgs } from './op_args.js';
 import { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_TRIED, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_FAULT_COMPLETED, VM_FAULT_RETRY, VM_FAULT_SIGSEGV, VmFault } from './vm_fault.js';
 import type { Path } from '../engine/task.js';
 
@@ -115,7 +113,7 @@ function* __get_user_pages(k: Kernel, task: Thread, mm: Mm, vpn: number, last: n
 }
 
 /** pin_user_pages_fast() / get_user_pages_fast() over the op's range. */
-function* gup_range(k: Kernel, task: Thread, a: OpArgs, pin: boolean): Path<void> {
+export function* gup_range(k: Kernel, task: Thread, a: OpArgs, pin: boolean): Path<void> {
   const mm = task.mm;
   const [start, end] = pageRange(a.addr, a.len);
   const foll: Foll = { pin, write: (a.arg & FOLL_WRITE) !== 0, longterm: pin && (a.arg & FOLL_LONGTERM) !== 0 };
@@ -136,8 +134,8 @@ function* gup_range(k: Kernel, task: Thread, a: OpArgs, pin: boolean): Path<void
 }
 
 /** unpin_user_pages() / put_page() over the op's range: drop this process's references. */
-function* release_range(k: Kernel, task: Thread, a: OpArgs, pin: boolean): Path<void> {
-  const refs = gupRefsOf(task.mm);
+export function* release_range(k: Kernel, task: Thread, a: OpArgs, pin: boolean): Path<void> {
+  const refs = k.gupRefs.of(task.mm);
   const [start, end] = pageRange(a.addr, a.len);
   yield k.costs.syscall;
   let n = 0;
@@ -154,15 +152,10 @@ function* release_range(k: Kernel, task: Thread, a: OpArgs, pin: boolean): Path<
     else f.gupCount--;
     // gup_put_folio(): folio_put_refs(folio, GUP_PIN_COUNTING_BIAS) for a pin, folio_put for a get.
     if (f.put(pin ? GUP_PIN_COUNTING_BIAS : 1, pin ? 'unpin_user_page' : 'put_page')) {
-      k.freeFolio(f);
+      k.pages.free(f);
       k.stats.count('gup_released_last_ref');
     }
   }
   if (n > 0) yield n * k.costs.gup_page;
   task.path = pin ? 'unpin' : 'gup_put';
 }
-
-registerOp(Op.pin, (k, task, a) => gup_range(k, task, a, true));
-registerOp(Op.gup, (k, task, a) => gup_range(k, task, a, false));
-registerOp(Op.unpin, (k, task, a) => release_range(k, task, a, true));
-registerOp(Op.gup_put, (k, task, a) => release_range(k, task, a, false));

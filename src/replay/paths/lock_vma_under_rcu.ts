@@ -12,8 +12,7 @@
  * only reads (read-shared lines cost no transfer). docs/calibration.md, "pft-threads".
  */
 import type { Kernel, Thread } from '../kernel.js';
-import type { Mm } from '../mm/mm.js';
-import type { Vma } from '../mm/vma.js';
+import type { Mm, Vma } from '../mm/mm_types.js';
 
 export function lock_vma_under_rcu(k: Kernel, task: Thread, mm: Mm, address: number): Vma | null {
   const vma = mm.findVma(address);

@@ -3,13 +3,13 @@
  * zap the range's PTEs; private anonymous pages read back as zeroes afterwards.
  */
 import type { Kernel, Thread } from '../kernel.js';
-import { Op, PAGE_SIZE } from '../../ingest/schema.js';
-import { registerOp, type OpArgs } from './ops.js';
+import { PAGE_SIZE } from '../../ingest/schema.js';
+import type { OpArgs } from './op_args.js';
 import { pageRange } from './do_mmap.js';
 import { zap_pte_range } from './zap_pte_range.js';
 import type { Path } from '../engine/task.js';
 
-function* madvise_dontneed(k: Kernel, task: Thread, a: OpArgs): Path<void> {
+export function* madvise_dontneed(k: Kernel, task: Thread, a: OpArgs): Path<void> {
   const mm = task.mm;
   const [start, end] = pageRange(a.addr, a.len);
   yield k.costs.syscall;
@@ -22,5 +22,3 @@ function* madvise_dontneed(k: Kernel, task: Thread, a: OpArgs): Path<void> {
   }
   mm.mmapLock.unlock(task);
 }
-
-registerOp(Op.discard, madvise_dontneed);

@@ -6,15 +6,15 @@
  * shrink_folio_list(): anonymous pages go to swap now, clean file pages are dropped.
  */
 import type { Kernel, Thread } from '../kernel.js';
-import { Op, PAGE_SIZE } from '../../ingest/schema.js';
+import { PAGE_SIZE } from '../../ingest/schema.js';
 import type { Folio } from '../mm/folio.js';
 import { PTE_PRESENT, pteIndex, pteTableRanges } from '../mm/pagetable.js';
 import { pageRange } from './do_mmap.js';
-import { registerOp, type OpArgs } from './ops.js';
+import type { OpArgs } from './op_args.js';
 import { folio_isolate_lru, shrink_folio_list } from './shrink_folio_list.js';
 import type { Path } from '../engine/task.js';
 
-function* madvise_pageout(k: Kernel, task: Thread, a: OpArgs): Path<void> {
+export function* madvise_pageout(k: Kernel, task: Thread, a: OpArgs): Path<void> {
   const mm = task.mm;
   const [start, end] = pageRange(a.addr, a.len);
   yield k.costs.syscall;
@@ -47,5 +47,3 @@ function* madvise_pageout(k: Kernel, task: Thread, a: OpArgs): Path<void> {
   mm.mmapLock.unlock(task);
   k.stats.count('pageout_isolated', isolated);
 }
-
-registerOp(Op.swapout, madvise_pageout);

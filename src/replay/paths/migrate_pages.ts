@@ -24,9 +24,8 @@
  * mapping (the swap cache, or the page cache of a file or shmem folio), as in the kernel.
  */
 import type { Kernel, Thread } from '../kernel.js';
-import { PG_ANON_EXCLUSIVE, PG_DIRTY, PG_LRU, PG_SWAPCACHE, PG_UPTODATE, PG_WRITEBACK, type Folio } from '../mm/folio.js';
-import { swapOf } from '../mm/swap.js';
-import { pagecacheOf, SHMEM_ID_BASE, type AddressSpace } from '../mm/pagecache.js';
+import { PG_ANON_EXCLUSIVE, PG_DIRTY, PG_LRU, PG_SWAPCACHE, PG_UPTODATE, PG_WRITEBACK, FOLIO_ISOLATED, type Folio } from '../mm/folio.js';
+import { SHMEM_ID_BASE, type AddressSpace } from '../mm/pagecache.js';
 import { folio_trylock, folio_unlock, folioLock } from '../locks/folio_lock.js';
 import { remove_migration_ptes } from './remove_migration_ptes.js';
 import { try_to_migrate } from './try_to_migrate.js';
@@ -45,8 +44,6 @@ export interface MigrateResult {
 }
 
 
-/** Folios isolated for migration, so that two migrators never take the same one. */
-const isolated = new WeakSet<Folio>();
 
 /** Shmem folios are never on the LRU in this model (pagecache.ts); the kernel's are. */
 function isShmem(folio: Folio): boolean {
@@ -58,26 +55,26 @@ function isShmem(folio: Folio): boolean {
  * for migration; false when someone else has it isolated (another migrator, reclaim).
  */
 export function folio_isolate_for_migration(k: Kernel, folio: Folio, why: string): boolean {
-  if (folio.freed || isolated.has(folio)) return false;
-  if (folio.has(PG_LRU)) k.lruDel(folio);
+  if (folio.freed || folio.has(FOLIO_ISOLATED)) return false;
+  if (folio.has(PG_LRU)) k.pages.lru.del(folio.slot);
   else if (!isShmem(folio)) return false;
   folio.get(1, why);
-  isolated.add(folio);
+  folio.set(FOLIO_ISOLATED);
   return true;
 }
 
 /** putback_movable_pages(): back on the LRU, isolation reference dropped. */
 function folio_putback(k: Kernel, folio: Folio): void {
-  isolated.delete(folio);
-  if (!isShmem(folio)) k.lruAdd(folio);
-  k.putFolio(folio, 'putback_movable_pages');
+  folio.clear(FOLIO_ISOLATED);
+  if (!isShmem(folio)) k.pages.lru.add(folio.liveSlot('added to the LRU'));
+  k.pages.put(folio, 'putback_movable_pages');
 }
 
 /** folio_mapping(): the swap cache, the page-cache mapping holding `folio`, or null (anonymous). */
 function folio_mapping(k: Kernel, folio: Folio): 'swap' | AddressSpace | null {
   if (folio.has(PG_SWAPCACHE)) return 'swap';
   if (folio.file < 0) return null;
-  const as = pagecacheOf(k).mappingOfFolio(folio);
+  const as = k.pageCache.mappingOfFolio(folio);
   return as !== undefined && as.folios.get(folio.index) === folio ? as : null;
 }
 
@@ -125,12 +122,12 @@ function* unmap_and_move(k: Kernel, task: Thread, src: Folio, node: number, hold
   if (src.refcount === 1) {
     // "Folio was freed from under us. So we are done." (only the isolation reference is left)
     k.stats.count('migrate_freed_under_us');
-    isolated.delete(src);
-    k.putFolio(src, 'migrate_folio_done');
+    src.clear(FOLIO_ISOLATED);
+    k.pages.put(src, 'migrate_folio_done');
     return MIGRATEPAGE_SUCCESS;
   }
   // get_new_folio() on the target node, and the unmap/move bookkeeping.
-  const dst = k.allocFolio(node);
+  const dst = k.pages.allocFolio(node);
   yield c.folio_alloc + c.migrate_bookkeeping;
   // folio_trylock(), else folio_lock() (sync migration may sleep on it).
   if (!folio_trylock(env, src, task)) yield folioLock(env, src);
@@ -138,7 +135,7 @@ function* unmap_and_move(k: Kernel, task: Thread, src: Folio, node: number, hold
     // Under writeback (swap-out in flight): MIGRATE_SYNC would wait for it; retry next pass.
     k.stats.count('migrate_writeback');
     folio_unlock(env, src);
-    k.putFolio(dst, 'migrate_folio_undo_dst');
+    k.pages.put(dst, 'migrate_folio_undo_dst');
     return EAGAIN;
   }
   const wasMapped = src.mapcount > 0;
@@ -159,20 +156,20 @@ function* unmap_and_move(k: Kernel, task: Thread, src: Folio, node: number, hold
     dst.data = src.data;
     for (const flag of [PG_DIRTY, PG_UPTODATE, PG_ANON_EXCLUSIVE]) if (src.has(flag)) dst.set(flag);
     // folio_add_lru(dst), then the PTEs point to it.
-    if (!isShmem(dst)) k.lruAdd(dst);
+    if (!isShmem(dst)) k.pages.lru.add(dst.liveSlot('added to the LRU'));
     if (wasMapped) yield* remove_migration_ptes(k, task, src, dst);
     // folio_put(dst): the PTEs hold their own references now.
-    k.putFolio(dst, 'migrate_folio_move put dst');
+    k.pages.put(dst, 'migrate_folio_move put dst');
     folio_unlock(env, src);
     // migrate_folio_done(): the isolation reference; src is freed unless someone still holds it.
-    isolated.delete(src);
-    k.putFolio(src, 'migrate_folio_done');
+    src.clear(FOLIO_ISOLATED);
+    k.pages.put(src, 'migrate_folio_done');
     return MIGRATEPAGE_SUCCESS;
   }
   // migrate_folio_undo_src(): the old folio goes back into the page tables; undo_dst frees dst.
   if (wasMapped) yield* remove_migration_ptes(k, task, src, src);
   folio_unlock(env, src);
-  k.putFolio(dst, 'migrate_folio_undo_dst');
+  k.pages.put(dst, 'migrate_folio_undo_dst');
   return EAGAIN;
 }
 
@@ -213,15 +210,15 @@ function migrate_swap_cache(k: Kernel, src: Folio, dst: Folio): void {
   dst.get(1, 'folio_migrate_mapping swap cache');
   dst.set(PG_SWAPCACHE);
   dst.swapSlot = slot;
-  swapOf(k).cache.set(slot, dst);
+  k.swap.cache.set(slot, dst);
   src.clear(PG_SWAPCACHE);
   src.swapSlot = -1;
-  k.putFolio(src, 'folio_migrate_mapping swap cache');
+  k.pages.put(src, 'folio_migrate_mapping swap cache');
 }
 
 /** The page-cache half (file and shmem folios): the cache's entry and reference move to `dst`. */
 function migrate_page_cache(k: Kernel, as: AddressSpace, src: Folio, dst: Folio): void {
   dst.get(1, 'folio_migrate_mapping page cache');
   as.folios.set(src.index, dst);
-  k.putFolio(src, 'folio_migrate_mapping page cache');
+  k.pages.put(src, 'folio_migrate_mapping page cache');
 }

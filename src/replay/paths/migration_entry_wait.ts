@@ -70,7 +70,7 @@ export function* migration_entry_wait(vmf: VmFault): Path {
       // wait_on_page_locked(): sleep while PG_locked, re-checking after every wake-up.
       while (folio.locked) yield folioWaitLocked(env, folio);
       folio.waitRefs--;
-      k.putFolio(folio, 'migration_entry_wait put_page');
+      k.pages.put(folio, 'migration_entry_wait put_page');
       break;
     }
     case 'window': {
@@ -85,7 +85,7 @@ export function* migration_entry_wait(vmf: VmFault): Path {
       const wait = folio.locked;
       if (wait) folio.waitq.add(task, false, k.now);
       folio.waitRefs--;
-      k.putFolio(folio, 'put_and_wait_on_page_locked');
+      k.pages.put(folio, 'put_and_wait_on_page_locked');
       if (wait) yield sleepQueued(folio);
       break;
     }

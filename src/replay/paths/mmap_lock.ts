@@ -5,8 +5,7 @@
  * such section at once by bumping mm_lock_seq (vma_end_write_all).
  */
 import type { Kernel, Thread } from '../kernel.js';
-import type { Mm } from '../mm/mm.js';
-import type { Vma } from '../mm/vma.js';
+import type { Mm, Vma } from '../mm/mm_types.js';
 import type { Path } from '../engine/task.js';
 
 /** mmap_write_lock(). */

@@ -19,11 +19,11 @@
 import type { Kernel, Thread } from '../kernel.js';
 import type { Folio } from '../mm/folio.js';
 import { PTE_PRESENT, pteIndex } from '../mm/pagetable.js';
-import { Op, PAGE_SIZE } from '../../ingest/schema.js';
+import { PAGE_SIZE } from '../../ingest/schema.js';
 import { InputError } from '../../util/errors.js';
 import { pageRange } from './do_mmap.js';
 import { folio_isolate_for_migration, migrate_pages } from './migrate_pages.js';
-import { registerOp, type OpArgs } from './ops.js';
+import type { OpArgs } from './op_args.js';
 import type { Path } from '../engine/task.js';
 
 /** True when the preset predates 4.17: move_pages holds mmap_lock across the migration. */
@@ -73,7 +73,7 @@ function add_page_for_migration(k: Kernel, task: Thread, addr: number, node: num
 }
 
 /** The `migrate` op. */
-function* sys_move_pages(k: Kernel, task: Thread, a: OpArgs): Path<void> {
+export function* sys_move_pages(k: Kernel, task: Thread, a: OpArgs): Path<void> {
   const node = a.arg;
   if (!Number.isInteger(node) || node < 0 || node >= k.machine.nodes) {
     throw new InputError({
@@ -99,5 +99,3 @@ function* sys_move_pages(k: Kernel, task: Thread, a: OpArgs): Path<void> {
   if (list.length > 0) yield* migrate_pages(k, task, list, () => node);
   if (across) mm.mmapLock.unlock(task);
 }
-
-registerOp(Op.migrate, sys_move_pages);

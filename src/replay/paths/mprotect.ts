@@ -10,12 +10,12 @@
  * A range with a hole (no VMA somewhere in it) stops there, as -ENOMEM does (`mprotect_enomem`).
  */
 import type { Kernel, Thread } from '../kernel.js';
-import { VM_READ, VM_WRITE, type Vma } from '../mm/vma.js';
-import { Op, PAGE_SIZE } from '../../ingest/schema.js';
+import { VM_READ, VM_WRITE, type Vma } from '../mm/mm_types.js';
+import { PAGE_SIZE } from '../../ingest/schema.js';
 import { change_protection } from './change_protection.js';
 import { pageRange } from './do_mmap.js';
 import { mmap_write_lock, mmap_write_unlock, vma_start_write } from './mmap_lock.js';
-import { registerOp, type OpArgs } from './ops.js';
+import type { OpArgs } from './op_args.js';
 import { nextVma, prevVma } from './vma_adjust.js';
 import { vma_merge } from './vma_merge.js';
 import { split_vma } from './vma_split.js';
@@ -53,7 +53,7 @@ export function* mprotect_fixup(k: Kernel, task: Thread, vma: Vma, prev: Vma | n
 }
 
 /** do_mprotect_pkey(). */
-function* do_mprotect_pkey(k: Kernel, task: Thread, a: OpArgs): Path<void> {
+export function* do_mprotect_pkey(k: Kernel, task: Thread, a: OpArgs): Path<void> {
   const mm = task.mm;
   const [start, end] = pageRange(a.addr, a.len);
   const prot = protFlags(a.arg);
@@ -82,5 +82,3 @@ function* do_mprotect_pkey(k: Kernel, task: Thread, a: OpArgs): Path<void> {
   }
   mmap_write_unlock(task, mm);
 }
-
-registerOp(Op.mprotect, do_mprotect_pkey);

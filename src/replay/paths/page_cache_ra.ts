@@ -9,8 +9,9 @@
 import type { Kernel, Thread } from '../kernel.js';
 import { folio_set_locked, folio_unlock } from '../locks/folio_lock.js';
 import { PG_READAHEAD, PG_UPTODATE, type Folio } from '../mm/folio.js';
-import { RA_PAGES, pagecacheOf, type AddressSpace, type FileRaState } from '../mm/pagecache.js';
+import { RA_PAGES, type AddressSpace, type FileRaState } from '../mm/pagecache.js';
 import type { Path } from '../engine/task.js';
+import { try_to_free_pages } from './shrink_folio_list.js';
 
 /** get_next_ra_size(): ramp a window up to `max` (x4 while small, x2, then max). */
 export function get_next_ra_size(cur: number, max: number): number {
@@ -21,7 +22,7 @@ export function get_next_ra_size(cur: number, max: number): number {
 
 /** read_pages(): submit locked, not uptodate folios; contiguous indices share one request. */
 export function* read_pages(k: Kernel, task: Thread, as: AddressSpace, folios: Folio[]): Path<void> {
-  const dev = pagecacheOf(k).device;
+  const dev = k.pageCache.device;
   const sorted = [...folios].sort((a, b) => a.index - b.index);
   let i = 0;
   while (i < sorted.length) {
@@ -57,18 +58,18 @@ export function* page_cache_ra_unbounded(k: Kernel, task: Thread, as: AddressSpa
     }
     // Allocate and insert in one step (a racing insert would make add_to_page_cache fail and
     // readahead skip the index; here nobody can come in between).
-    const f = k.allocFolioFor(task);
+    const f = k.pages.allocFolio(task.runningCpu.node);
     folio_set_locked(k.lockEnv, f, task);
     as.add(f, index);
-    k.putFolio(f, 'readahead: the cache holds it');
-    k.lruAdd(f);
+    k.pages.put(f, 'readahead: the cache holds it');
+    k.pages.lru.add(f.liveSlot('added to the LRU'));
     if (index === mark) f.set(PG_READAHEAD);
     batch.push(f);
     yield c.folio_alloc + c.pagecache_add;
   }
   yield* read_pages(k, task, as, batch);
   k.stats.count('file_readahead_windows');
-  if (k.needsReclaim()) yield* k.reclaimIfNeeded(task);
+  if (k.pages.overLimit()) yield* try_to_free_pages(k, task);
 }
 
 /** page_cache_async_ra(): the PG_readahead folio was touched: the next window, ramped up. */

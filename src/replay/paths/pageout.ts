@@ -12,8 +12,6 @@
  */
 import type { Kernel, Thread } from '../kernel.js';
 import { PG_DIRTY, PG_LRU, PG_WRITEBACK, type Folio } from '../mm/folio.js';
-import { pagecacheOf } from '../mm/pagecache.js';
-import { swapOf } from '../mm/swap.js';
 import type { Path } from '../engine/task.js';
 
 /** Outcome of pageout(). */
@@ -23,7 +21,7 @@ export function* pageout(k: Kernel, task: Thread, folio: Folio): Path<PageoutRes
   const version = folio.data;
   folio.clear(PG_DIRTY);
   if (folio.file < 0) {
-    const si = swapOf(k);
+    const si = k.swap;
     const slot = folio.swapSlot;
     if (si.device.synchronous) {
       yield si.device.inlineCost(true, 1);
@@ -35,7 +33,7 @@ export function* pageout(k: Kernel, task: Thread, folio: Folio): Path<PageoutRes
     yield si.device.submit(task, true, 1, () => folio_end_writeback(k, folio));
     return 'writeback';
   }
-  const pc = pagecacheOf(k);
+  const pc = k.pageCache;
   const as = pc.mappingOfFolio(folio)!;
   as.writeDisk(folio.index, version);
   folio.set(PG_WRITEBACK);
@@ -46,7 +44,7 @@ export function* pageout(k: Kernel, task: Thread, folio: Folio): Path<PageoutRes
 /** folio_end_writeback() + folio_rotate_reclaimable(): to the reclaim end of the LRU. */
 function folio_end_writeback(k: Kernel, folio: Folio): void {
   folio.clear(PG_WRITEBACK);
-  if (folio.freed || !folio.has(PG_LRU) || k.lruOldest() === folio) return;
-  k.lruDel(folio);
-  k.lruAddOldest(folio);
+  if (folio.freed || !folio.has(PG_LRU) || k.pages.lru.oldest() === folio.slot) return;
+  k.pages.lru.del(folio.slot);
+  k.pages.lru.addOldest(folio.liveSlot('added to the LRU'));
 }

@@ -14,9 +14,9 @@
  */
 import type { Kernel, Thread } from '../kernel.js';
 import type { Folio } from '../mm/folio.js';
-import type { Vma } from '../mm/vma.js';
+import type { Vma } from '../mm/mm_types.js';
 import { PTE_DIRTY, PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_WRITE, pteIndex } from '../mm/pagetable.js';
-import { rmap_walk } from '../mm/rmap.js';
+import { rmap_walk } from './rmap_walk.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import type { Path } from '../engine/task.js';
 

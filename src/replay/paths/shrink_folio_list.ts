@@ -1,7 +1,8 @@
 /**
  * Reclaim (mm/vmscan.c): shrink_folio_list() over folios isolated from the LRU, and the direct
  * reclaim a task runs when an allocation takes resident memory over --memory-limit
- * (installed as `k.reclaim`; `swapout` / MADV_PAGEOUT uses shrink_folio_list directly).
+ * (try_to_free_pages, called by the allocating paths when k.pages.overLimit(); `swapout` /
+ * MADV_PAGEOUT uses shrink_folio_list directly).
  *
  * Per folio (isolated: off the LRU, one extra reference):
  * 1. folio_trylock(), else keep. Under writeback or maybe DMA-pinned: keep.
@@ -16,11 +17,9 @@
  * The LRU is one list, oldest first, without referenced bits (accessed bits are not modelled).
  */
 import type { Kernel, Thread } from '../kernel.js';
-import { KERNEL_INITS } from '../kernel.js';
 import { folio_trylock, folio_unlock } from '../locks/folio_lock.js';
 import { PG_DIRTY, PG_LRU, PG_SWAPCACHE, PG_WRITEBACK, type Folio } from '../mm/folio.js';
-import { pagecacheOf } from '../mm/pagecache.js';
-import { swapOf } from '../mm/swap.js';
+import { NO_SLOT } from '../mm/folio_store.js';
 import { pageout } from './pageout.js';
 import { try_to_unmap } from './try_to_unmap.js';
 import type { Path } from '../engine/task.js';
@@ -31,20 +30,20 @@ export const SWAP_CLUSTER_MAX = 32;
 /** folio_isolate_lru(): take `folio` off the LRU with a reference; false if it is not on it. */
 export function folio_isolate_lru(k: Kernel, folio: Folio): boolean {
   if (!folio.has(PG_LRU) || folio.freed) return false;
-  k.lruDel(folio);
+  k.pages.lru.del(folio.slot);
   folio.get(1, 'folio_isolate_lru');
   return true;
 }
 
 /** folio_putback_lru(): back on the LRU (newest end), dropping the isolation reference. */
 export function folio_putback_lru(k: Kernel, folio: Folio): void {
-  k.lruAdd(folio);
-  k.putFolio(folio, 'folio_putback_lru');
+  k.pages.lru.add(folio.liveSlot('added to the LRU'));
+  k.pages.put(folio, 'folio_putback_lru');
 }
 
 /** add_to_swap(): allocate a slot and add the locked folio to the swap cache. */
 function* add_to_swap(k: Kernel, task: Thread, folio: Folio): Path<void> {
-  const si = swapOf(k);
+  const si = k.swap;
   const slot = si.allocSlot();
   si.addToCache(folio, slot);
   // "Always setting the dirty bit for the folio solves the problem" (MADV_FREE pages).
@@ -78,7 +77,7 @@ export function* shrink_folio_list(k: Kernel, task: Thread, folios: Folio[]): Pa
 function* shrink_folio(k: Kernel, task: Thread, folio: Folio): Path<boolean> {
   if (folio.has(PG_WRITEBACK) || folio.maybeDmaPinned) return false;
   const file = folio.file >= 0;
-  const pc = pagecacheOf(k);
+  const pc = k.pageCache;
   const as = file ? pc.mappingOfFolio(folio) : undefined;
   if (file && (as === undefined || as.shmem)) return false;
   if (!file && !folio.has(PG_SWAPCACHE)) yield* add_to_swap(k, task, folio);
@@ -87,9 +86,9 @@ function* shrink_folio(k: Kernel, task: Thread, folio: Folio): Path<boolean> {
   // __remove_mapping(): folio_ref_freeze(folio, 1 + 1): the isolation and the cache references.
   if (folio.refcount !== 2 || folio.mapcount > 0) return false;
   if (file) as!.remove(k, folio);
-  else swapOf(k).deleteFromCache(folio);
+  else k.swap.deleteFromCache(folio);
   folio_unlock(k.lockEnv, folio);
-  k.putFolio(folio, 'shrink_folio_list free');
+  k.pages.put(folio, 'shrink_folio_list free');
   return true;
 }
 
@@ -98,30 +97,26 @@ function* shrink_folio(k: Kernel, task: Thread, folio: Folio): Path<boolean> {
  * limit, isolate up to SWAP_CLUSTER_MAX folios from the old end of the LRU (skipping folios under
  * writeback) and shrink them; give up when a pass frees nothing.
  */
-function* direct_reclaim(k: Kernel, task: Thread): Path<void> {
-  if (reclaiming.has(task)) return; // PF_MEMALLOC: no recursion
-  reclaiming.add(task);
+export function* try_to_free_pages(k: Kernel, task: Thread): Path<void> {
+  if (task.memalloc) return; // PF_MEMALLOC: no recursion
+  task.memalloc = true;
   try {
-    while (k.resident > k.memoryLimitPages) {
+    while (k.pages.resident > k.pages.limitPages) {
       const batch: Folio[] = [];
       let scanned = 0;
-      for (let f = k.lruOldest(); f !== null && batch.length < SWAP_CLUSTER_MAX && scanned < 4 * SWAP_CLUSTER_MAX; ) {
-        const next = k.lruNewer(f);
+      const lru = k.pages.lru;
+      for (let s = lru.oldest(); s !== NO_SLOT && batch.length < SWAP_CLUSTER_MAX && scanned < 4 * SWAP_CLUSTER_MAX; ) {
+        const next = lru.newer(s);
+        const f = k.pages.folio(s);
         scanned++;
         if (!f.has(PG_WRITEBACK) && !f.locked && folio_isolate_lru(k, f)) batch.push(f);
-        f = next;
+        s = next;
       }
       k.stats.count('reclaim_scanned', scanned);
       if (batch.length === 0) break;
       if ((yield* shrink_folio_list(k, task, batch)) === 0) break;
     }
   } finally {
-    reclaiming.delete(task);
+    task.memalloc = false;
   }
 }
-
-const reclaiming = new WeakSet<Thread>();
-
-KERNEL_INITS.push((k) => {
-  k.reclaim = (task) => direct_reclaim(k, task);
-});

@@ -10,9 +10,9 @@
  * and the page's expected content is forgotten so the consequence is not counted again as a
  * lost write. At the end of the run every page table is scanned for entries nobody faulted on.
  */
-import { KERNEL_INITS, type Kernel, type Thread } from '../kernel.js';
+import type { Kernel, Thread } from '../kernel.js';
 import type { Folio } from '../mm/folio.js';
-import type { Mm } from '../mm/mm.js';
+import type { Mm } from '../mm/mm_types.js';
 import { PTE_MIGRATION, PTRS_PER_PTE, type PteTable } from '../mm/pagetable.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 
@@ -71,5 +71,3 @@ export function scan_stale_migration_entries(k: Kernel): void {
     k.kernelBug('stale migration entries left in page tables at the end of the run (the next fault or zap there BUGs in migration_entry_to_page())', found);
   }
 }
-
-KERNEL_INITS.push((k) => k.endChecks.push(() => scan_stale_migration_entries(k)));

@@ -12,7 +12,7 @@
 import type { Kernel, Thread } from '../kernel.js';
 import { folio_unlock } from '../locks/folio_lock.js';
 import { PG_UPTODATE, type Folio } from '../mm/folio.js';
-import { swapOf, type SwapInfo } from '../mm/swap.js';
+import type { SwapInfo } from '../mm/swap.js';
 import type { Path } from '../engine/task.js';
 
 /** One folio to fill from one slot. */
@@ -31,7 +31,7 @@ function end_read(k: Kernel, si: SwapInfo, r: SwapRead, data: number): void {
 
 /** Read every folio of `reads` (each locked by the caller) from its slot. */
 export function* swap_read_folios(k: Kernel, task: Thread, reads: SwapRead[]): Path<void> {
-  const si = swapOf(k);
+  const si = k.swap;
   const dev = si.device;
   if (dev.synchronous) {
     // zram: decompress each page now, in this task.

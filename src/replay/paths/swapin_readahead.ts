@@ -17,11 +17,12 @@ import { PAGE_SIZE } from '../../ingest/schema.js';
 import { folio_set_locked } from '../locks/folio_lock.js';
 import { PG_READAHEAD, type Folio } from '../mm/folio.js';
 import { PTE_SWAP, PTRS_PER_PTE, pteIndex } from '../mm/pagetable.js';
-import { EEXIST, SWAP_OK, swapOf, type SwapInfo } from '../mm/swap.js';
+import { EEXIST, SWAP_OK, type SwapInfo } from '../mm/swap.js';
 import { cond_resched } from './schedule_timeout.js';
 import { swap_read_folios, type SwapRead } from './swap_read_folio.js';
 import type { VmFault } from './vm_fault.js';
 import type { Path } from '../engine/task.js';
+import { try_to_free_pages } from './shrink_folio_list.js';
 
 /** page_cluster default (mm/swap.c: 3 on machines with more than 16 MiB). */
 export const PAGE_CLUSTER = 3;
@@ -49,7 +50,7 @@ export function swapin_nr_pages(prev: number, cur: number, hits: number, maxPage
  * entry is no longer in use.
  */
 export function* read_swap_cache_async(k: Kernel, task: Thread, slot: number): Path<{ folio: Folio; allocated: boolean } | null> {
-  const si = swapOf(k);
+  const si = k.swap;
   const c = k.costs;
   for (;;) {
     // filemap_get_folio(swap_address_space(entry), offset)
@@ -61,9 +62,9 @@ export function* read_swap_cache_async(k: Kernel, task: Thread, slot: number): P
     }
     // Just skip read ahead for unused swap slot.
     if (si.count(slot) === 0) return null;
-    const folio = k.allocFolioFor(task);
+    const folio = k.pages.allocFolio(task.runningCpu.node);
     yield c.folio_alloc;
-    if (k.needsReclaim()) yield* k.reclaimIfNeeded(task);
+    if (k.pages.overLimit()) yield* try_to_free_pages(k, task);
     // swapcache_prepare() then add_to_swap_cache() of the locked folio, in one step here: the
     // kernel's window between them (memcg charge) is only ever seen by other readers of the
     // cache, which loop on -EEXIST as below.
@@ -78,10 +79,10 @@ export function* read_swap_cache_async(k: Kernel, task: Thread, slot: number): P
     yield c.swap_map_update;
     if (err === SWAP_OK) {
       yield c.swapcache_add;
-      k.lruAdd(folio);
+      k.pages.lru.add(folio.liveSlot('added to the LRU'));
       return { folio, allocated: true };
     }
-    k.putFolio(folio, 'read_swap_cache_async lost');
+    k.pages.put(folio, 'read_swap_cache_async lost');
     if (err !== EEXIST) return null;
     // Raced with another swapcache_prepare(): a swap-in that got there first (its folio is in
     // the cache now) or a skip-path swap-in holding the entry. cond_resched() and look again,
@@ -113,9 +114,9 @@ function raWindow(vmf: VmFault, si: SwapInfo, slot: number): number[] {
     return out;
   }
   // swap_vma_readahead() / swap_ra_info(): PTEs around the fault address.
-  const info = si.vmaRa.get(vma) ?? { vpn: 0, win: 0, hits: 4 };
+  const info = vma.swapRa ?? { vpn: 0, win: 0, hits: 4 };
   const win = swapin_nr_pages(info.vpn, vmf.vpn, info.hits, maxWin, info.win);
-  si.vmaRa.set(vma, { vpn: vmf.vpn, win, hits: 0 });
+  vma.swapRa = { vpn: vmf.vpn, win, hits: 0 };
   if (win <= 1) return [slot];
   const pmdStart = Math.floor(vmf.vpn / PTRS_PER_PTE) * PTRS_PER_PTE;
   const lo = Math.max(vma.vmStart / PAGE_SIZE, pmdStart);
@@ -144,7 +145,7 @@ function raWindow(vmf: VmFault, si: SwapInfo, slot: number): number[] {
  */
 export function* swapin_readahead(vmf: VmFault, slot: number): Path<{ folio: Folio; read: boolean } | null> {
   const { k, task } = vmf;
-  const si = swapOf(k);
+  const si = k.swap;
   const slots = raWindow(vmf, si, slot);
   const reads: SwapRead[] = [];
   let target: { folio: Folio; read: boolean } | null = null;
@@ -159,7 +160,7 @@ export function* swapin_readahead(vmf: VmFault, slot: number): Path<{ folio: Fol
       }
     }
     if (s === slot) target = { folio: r.folio, read: r.allocated };
-    else k.putFolio(r.folio, 'swap readahead put');
+    else k.pages.put(r.folio, 'swap readahead put');
   }
   yield* swap_read_folios(k, task, reads);
   return target;

@@ -17,10 +17,9 @@
  */
 import type { Kernel, Thread } from '../kernel.js';
 import type { Folio } from '../mm/folio.js';
-import type { Mm } from '../mm/mm.js';
-import type { Vma } from '../mm/vma.js';
+import type { Mm, Vma } from '../mm/mm_types.js';
 import { PTE_DIRTY, PTE_MIG_WRITE, PTE_MIGRATION, PTE_PRESENT, PTE_WRITE, pteIndex } from '../mm/pagetable.js';
-import { rmap_walk } from '../mm/rmap.js';
+import { rmap_walk } from './rmap_walk.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import type { Path } from '../engine/task.js';
 
@@ -47,7 +46,7 @@ function* try_to_migrate_one(k: Kernel, task: Thread, folio: Folio, vma: Vma, ad
     t.set(i, PTE_MIGRATION, ((bits & PTE_WRITE) !== 0 ? PTE_MIG_WRITE : 0) | (bits & PTE_DIRTY), folio, 0);
     // page_remove_rmap(), folio_put(): never the last reference (the isolation one remains).
     folio.mapDelta(-1, 'try_to_migrate');
-    k.putFolio(folio, 'try_to_migrate');
+    k.pages.put(folio, 'try_to_migrate');
     if (!flush.includes(mm)) flush.push(mm);
     yield k.costs.pte_op;
   }

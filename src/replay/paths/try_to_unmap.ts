@@ -10,11 +10,10 @@
  */
 import type { Kernel, Thread } from '../kernel.js';
 import { PG_ANON_EXCLUSIVE, PG_DIRTY, type Folio } from '../mm/folio.js';
-import { rmap_walk_file } from '../mm/pagecache.js';
 import { PTE_DIRTY, PTE_PRESENT, PTE_SWAP, pteIndex } from '../mm/pagetable.js';
-import { rmap_walk } from '../mm/rmap.js';
-import { PTE_SWP_EXCLUSIVE, swapOf } from '../mm/swap.js';
-import type { Vma } from '../mm/vma.js';
+import { rmap_walk, rmap_walk_file } from './rmap_walk.js';
+import { PTE_SWP_EXCLUSIVE } from '../mm/swap.js';
+import type { Vma } from '../mm/mm_types.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import type { Path } from '../engine/task.js';
 
@@ -42,7 +41,7 @@ function* try_to_unmap_one(k: Kernel, task: Thread, folio: Folio, vma: Vma, addr
   if ((t.bits[i]! & PTE_DIRTY) !== 0) folio.set(PG_DIRTY);
   if (folio.file >= 0) t.clear(i);
   else {
-    const si = swapOf(k);
+    const si = k.swap;
     const slot = folio.swapSlot;
     const cl = si.clusterLock(slot);
     yield cl.lock;
@@ -53,7 +52,7 @@ function* try_to_unmap_one(k: Kernel, task: Thread, folio: Folio, vma: Vma, addr
     t.set(i, PTE_SWAP, excl, null, slot);
   }
   folio.mapDelta(-1, 'try_to_unmap');
-  k.putFolio(folio, 'try_to_unmap');
+  k.pages.put(folio, 'try_to_unmap');
   t.ptl.unlock(task);
   yield k.costs.pte_op + (folio.file >= 0 ? 0 : k.costs.swap_map_update);
   return folio.mapcount > 0;

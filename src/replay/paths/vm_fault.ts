@@ -4,8 +4,7 @@
  * must drop it (release_fault_lock) drops the right one.
  */
 import type { Kernel, Thread } from '../kernel.js';
-import type { Mm } from '../mm/mm.js';
-import type { Vma } from '../mm/vma.js';
+import type { Mm, Vma } from '../mm/mm_types.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 
 /** vm_fault_t bits. */

@@ -21,11 +21,8 @@
  * Affected VMAs are write-locked first (vma_start_write, 6.4+), before any spinlock.
  */
 import type { Kernel, Thread } from '../kernel.js';
-import type { Mm } from '../mm/mm.js';
-import type { Vma } from '../mm/vma.js';
-import type { AnonVmaLock } from '../mm/anon_vma.js';
-import { anonVmaLockOf } from '../mm/rmap.js';
-import { pagecacheOf } from '../mm/pagecache.js';
+import type { Mm, Vma, AnonVmaLock } from '../mm/mm_types.js';
+import { anonVmaLockOf } from './rmap_walk.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import { vma_start_write } from './mmap_lock.js';
 import type { Path } from '../engine/task.js';
@@ -114,7 +111,7 @@ export function* vma_adjust(k: Kernel, task: Thread, vma: Vma, start: number, en
   }
 
   // File and shmem VMAs: i_mmap_lock_write(mapping) in every era (file rmap walks take it shared).
-  const mapping = vma.file >= 0 || vma.isShared() ? pagecacheOf(k).mappingOf(vma) : null;
+  const mapping = vma.file >= 0 || vma.isShared() ? k.pageCache.mappingOf(vma) : null;
   if (mapping !== null) yield mapping.iMmapRwsem.write;
   // Locks around the stores (module header).
   const rl = k.policy.rmap_lock;

@@ -18,9 +18,7 @@
  * Mel Gorman's 2010 reproducer drove, with compaction walking the shared anon_vma meanwhile.
  */
 import type { Kernel, Thread } from '../kernel.js';
-import type { AnonVma } from '../mm/anon_vma.js';
-import type { Mm } from '../mm/mm.js';
-import type { Vma } from '../mm/vma.js';
+import type { AnonVma, Mm, Vma } from '../mm/mm_types.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import { nextVma, vma_adjust } from './vma_adjust.js';
 import type { Path } from '../engine/task.js';

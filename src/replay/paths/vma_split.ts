@@ -6,8 +6,7 @@
  * locks the rmap_lock policy gives vma_adjust. Caller holds mmap_lock for write.
  */
 import type { Kernel, Thread } from '../kernel.js';
-import type { Mm } from '../mm/mm.js';
-import type { Vma } from '../mm/vma.js';
+import type { Mm, Vma } from '../mm/mm_types.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import { vma_start_write } from './mmap_lock.js';
 import { anon_vma_clone, vma_adjust } from './vma_adjust.js';

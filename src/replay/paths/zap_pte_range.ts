@@ -6,7 +6,7 @@
  * references and restores nothing there afterwards.
  */
 import type { Kernel, Thread } from '../kernel.js';
-import type { Vma } from '../mm/vma.js';
+import type { Vma } from '../mm/mm_types.js';
 import { PTE_NONE, PTE_PRESENT, PTE_SWAP, pteIndex, pteTableRanges } from '../mm/pagetable.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import type { Path } from '../engine/task.js';
@@ -28,12 +28,12 @@ export function* zap_pte_range(k: Kernel, task: Thread, vma: Vma, start: number,
         t.clear(i);
         if (f !== k.zeroFolio) {
           f.mapDelta(-1, 'zap_pte_range');
-          k.putFolio(f, 'zap_pte_range');
+          k.pages.put(f, 'zap_pte_range');
         }
       } else if (kind === PTE_SWAP) {
         const slot = t.swap[i]!;
         t.clear(i);
-        k.swapEntryFree(slot);
+        k.swap.freeSwapAndCache(slot);
       } else t.clear(i);
     }
     t.ptl.unlock(task);

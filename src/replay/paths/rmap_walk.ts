@@ -17,11 +17,10 @@
  * two stores of vma_adjust it computes a wrong address or skips the VMA.
  */
 import type { Kernel, Thread } from '../kernel.js';
-import type { AnonVma, AnonVmaLock } from './anon_vma.js';
-import type { Folio } from './folio.js';
-import type { Vma } from './vma.js';
+import { folio_anon_vma, type AnonVma, type AnonVmaLock, type Vma } from '../mm/mm_types.js';
+import type { Folio } from '../mm/folio.js';
 import type { Path } from '../engine/task.js';
-import { rmap_walk_file } from './pagecache.js';
+import { PAGE_SIZE } from '../../ingest/schema.js';
 
 /** Called per (vma, address); return false to stop the walk. */
 export type RmapVisitor = (vma: Vma, address: number) => Path<boolean>;
@@ -58,7 +57,7 @@ export function rmap_walk(k: Kernel, task: Thread, folio: Folio, visit: RmapVisi
 
 /** rmap_walk_anon(): the anon_vma chain of `folio`, under the anon_vma lock the policy names. */
 export function* rmap_walk_anon(k: Kernel, task: Thread, folio: Folio, visit: RmapVisitor): Path<void> {
-  const av = folio.anonVma;
+  const av = folio_anon_vma(folio);
   if (av === null) return;
   const lock = anonVmaLockOf(k, av);
   // anon_vma_lock_read() (2.6.34: spin_lock(&anon_vma->lock)).
@@ -77,3 +76,29 @@ export function* rmap_walk_anon(k: Kernel, task: Thread, folio: Folio, visit: Rm
     lock.unlock(task);
   }
 }
+
+/**
+ * rmap_walk_file() (mm/rmap.c): every VMA of every process that maps the folio's file page (the
+ * i_mmap interval tree, under i_mmap_rwsem held shared), with the address the page has there.
+ */
+export function* rmap_walk_file(k: Kernel, task: Thread, folio: Folio, visit: (vma: Vma, address: number) => Path<boolean>): Path<void> {
+  const pc = k.pageCache;
+  const as = pc.mappingOfFolio(folio);
+  if (as === undefined) return;
+  yield as.iMmapRwsem.read;
+  try {
+    for (const mm of [...k.mms.values()]) {
+      if (mm.dead) continue;
+      for (const vma of [...mm.vmas]) {
+        if (!pc.maps(vma, as)) continue;
+        yield k.costs.rmap_step;
+        const off = folio.index - vma.vmPgoff;
+        if (off < 0 || off >= vma.pages) continue;
+        if (!(yield* visit(vma, vma.vmStart + off * PAGE_SIZE))) return;
+      }
+    }
+  } finally {
+    as.iMmapRwsem.unlock(task);
+  }
+}
+
