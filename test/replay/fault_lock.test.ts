@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { BASE, PAGE, paths, run, type Row } from './harness.js';
+import { BASE, DEFAULT_MACHINE, PAGE, columns, paths, run, type Row } from './harness.js';
+import { replay } from '../../src/replay/replay.js';
+import { parsePolicy } from '../../src/replay/policies/presets.js';
+import { faultLockVmaRetry } from '../../src/replay/policies/variants/fault_lock/vma-retry.js';
+import type { Policy } from '../../src/replay/policies/types.js';
 import type { PolicyResult } from '../../src/replay/result.js';
 
 const FILE_RO = 2 + 4 + (1 << 8); // MAP_PRIVATE file 1, read-only
@@ -86,6 +90,23 @@ describe('fault_lock: mmap_lock, retry, and the per-VMA lock on swap faults', ()
     expect(mprotect(wait!)).toBeGreaterThan(30_000 * 3);
     expect(mprotect(retry!)).toBeLessThan(10_000 * 3);
     expect(lock(wait!, 'vma_lock', 'rwsem:W')!.wait.max).toBeGreaterThan(30_000 * 3);
+  });
+
+  it('the path runs whatever lockedFolio hook the variant supplies: a copy of vma-retry whose hook always sleeps behaves as vma-wait', () => {
+    // An unregistered variant: vma-retry's fields, one hook changed. No path knows its name.
+    const rows = byTs([...swappedToDevice(1), ...settle(3), [20_010_000, 1, 3, 'mprotect', BASE, 64 * PAGE, 1]]);
+    const base = parsePolicy('linux-6.12');
+    const sleeper: Policy = { ...base, label: 'linux-6.12+fault_lock=always-sleep', fault_lock: { ...faultLockVmaRetry, name: 'always-sleep', lockedFolio: (f) => f.sleepHoldingLock() } };
+    const [hooked, retry] = replay(columns(rows), {
+      machine: { ...DEFAULT_MACHINE, ...LIMIT, swap: 'nvme' },
+      policies: [sleeper, base],
+      trace: { path: 'inline', sha256: '-', rows: rows.length },
+    }).policies;
+    expect(hooked!.counters.folio_lock_waits_vma_locked).toBe(1);
+    expect(hooked!.counters.folio_lock_retries ?? 0).toBe(0);
+    expect(retry!.counters.folio_lock_retries).toBe(1);
+    const [wait] = run(rows, ['linux-6.12+fault_lock=vma-wait'], { ...LIMIT, swap: 'nvme' });
+    expect(hooked!.summary).toEqual(wait!.summary);
   });
 
   it('vma-wait: a fault whose VMA trylock failed takes mmap_lock and behaves as under mmap (drops it and retries)', () => {

@@ -8,8 +8,8 @@
  * 3. swap_cache_get_folio(): a folio in the swap cache is used as is (`swapcache` path).
  * 4. Miss, SWP_SYNCHRONOUS_IO device, swap count 1 and swapin.skipSwapCache (0bcac06f27d7):
  *    allocate a private folio; with swapin.prepare set, swapcache_prepare() as a lock first
- *    (13ddaf26be32): a loser sleeps one jiffy (`tick`) or on swapcache_wq with that timeout
- *    (`wq`, 01626a1823) still holding the fault lock, then returns so the access refaults; the
+ *    (13ddaf26be32): a loser backs off as the variant's `backoff` hook says (one jiffy, or on
+ *    swapcache_wq with that timeout, 01626a1823) still holding the fault lock, then returns so the access refaults; the
  *    winner reads synchronously. Without prepare, racers may read the same entry twice, and the
  *    slot may be freed and reused between one racer's read and its pte_same() (the ABA race).
  * 5. Otherwise swapin_readahead(): swap cache, readahead, possibly asynchronous reads.
@@ -30,6 +30,7 @@ import { schedule_timeout_uninterruptible, sleep_on_timeout, wake_up } from './s
 import { swap_read_folios } from './swap_read_folio.js';
 import { swapin_readahead } from './swapin_readahead.js';
 import { FAULT_FLAG_UNSHARE, VM_FAULT_MAJOR, VM_FAULT_OK, VM_FAULT_RETRY, type VmFault } from './vm_fault.js';
+import type { SwapinBackoff } from '../policies/types.js';
 import type { Path } from '../engine/task.js';
 import { try_to_free_pages } from './shrink_folio_list.js';
 
@@ -193,7 +194,7 @@ function* map_swapped_folio(vmf: VmFault, t: PteTable, i: number, si: SwapInfo, 
 }
 
 /** out_page / out_release: unlock and drop our folio, clear the cache pin, let the access refault. */
-function* outPage(vmf: VmFault, si: SwapInfo, folio: Folio, slot: number, needClear: boolean, ret: number, why: string): Path {
+function* outPage(vmf: VmFault, si: SwapInfo, folio: Folio, slot: number, needClear: boolean, ret: number, why: 'swapin_swapcache_changed' | 'swapin_pte_changed'): Path {
   const { k } = vmf;
   k.stats.count(why);
   folio_unlock(k.lockEnv, folio);
@@ -208,17 +209,39 @@ function* outPage(vmf: VmFault, si: SwapInfo, folio: Folio, slot: number, needCl
  */
 function* backoff(vmf: VmFault, si: SwapInfo): Path<void> {
   const { k, task } = vmf;
-  const c = k.costs;
   k.stats.count('swapcache_prepare_backoffs');
   task.path = 'swapin-backoff';
-  if (k.policy.swapin.prepare === 'wq') {
-    // add_wait_queue(&swapcache_wq): a wake_up() before this step is missed.
-    yield c.lock_uncontended;
-    yield sleep_on_timeout(k, si.wq, c.jiffy, () => k.stats.count('swapcache_wq_timeouts'));
-  } else yield schedule_timeout_uninterruptible(k, c.jiffy);
+  // How the loser relaxes is the swapin variant's (its `backoff` hook).
+  yield* k.policy.swapin.backoff(new Backoff(vmf, si));
 }
 
-/** swapcache_clear() under the cluster lock; `wq`: if (waitqueue_active(&swapcache_wq)) wake_up(). */
+/** The steps a swapin variant's backoff and clear hooks compose. */
+class Backoff implements SwapinBackoff {
+  constructor(
+    private readonly vmf: VmFault,
+    private readonly si: SwapInfo,
+  ) {}
+
+  *sleepTick(): Path<void> {
+    const { k } = this.vmf;
+    yield schedule_timeout_uninterruptible(k, k.costs.jiffy);
+  }
+
+  *sleepOnSwapcacheWq(): Path<void> {
+    const { k } = this.vmf;
+    const c = k.costs;
+    // add_wait_queue(&swapcache_wq): a wake_up() before this step is missed.
+    yield c.lock_uncontended;
+    yield sleep_on_timeout(k, this.si.wq, c.jiffy, () => k.stats.count('swapcache_wq_timeouts'));
+  }
+
+  wakeSwapcacheWq(): void {
+    const { k } = this.vmf;
+    if (this.si.wq.active) k.stats.count('swapcache_wq_wakeups', wake_up(k, this.si.wq));
+  }
+}
+
+/** swapcache_clear() under the cluster lock, then the swapin variant's `cleared` hook (skip-prepare-wq wakes swapcache_wq). */
 function* swapcache_clear(vmf: VmFault, si: SwapInfo, slot: number): Path<void> {
   const { k, task } = vmf;
   const cl = si.clusterLock(slot);
@@ -226,5 +249,5 @@ function* swapcache_clear(vmf: VmFault, si: SwapInfo, slot: number): Path<void> 
   si.clearCache(slot);
   cl.unlock(task);
   yield k.costs.swap_map_update;
-  if (k.policy.swapin.prepare === 'wq' && si.wq.active) k.stats.count('swapcache_wq_wakeups', wake_up(k, si.wq));
+  k.policy.swapin.cleared(new Backoff(vmf, si));
 }

@@ -1,17 +1,18 @@
 /**
  * folio_lock_or_retry() / __folio_lock_or_retry() (mm/filemap.c; __lock_page_or_retry before
- * 6.5): a fault that needs a locked folio. The trylock succeeds when nobody holds it. Otherwise:
- * - first try with FAULT_FLAG_ALLOW_RETRY (d065bd810b6d, 2.6.37): release_fault_lock() (the
- *   VMA read lock or mmap_lock, whichever the fault holds), folio_wait_locked(), return
- *   VM_FAULT_RETRY so the caller retries under mmap_lock with FAULT_FLAG_TRIED;
- * - a retry (FAULT_FLAG_TRIED), or no ALLOW_RETRY at all (fault_lock=mmap-noretry): sleep on the
- *   folio lock holding the fault lock (__folio_lock);
- * - fault_lock=vma-wait (Matthew Wilcox's proposal, not merged): a VMA-locked fault also sleeps
- *   holding its VMA read lock instead of retrying.
+ * 6.5): a fault that needs a locked folio. The trylock succeeds when nobody holds it. Otherwise
+ * the fault_lock variant decides (its `lockedFolio` hook) between the two steps this module
+ * offers (LockedFolioFault):
+ * - `dropLockWaitRetry`: release_fault_lock() (the VMA read lock or mmap_lock, whichever the
+ *   fault holds), folio_wait_locked(), return VM_FAULT_RETRY so the caller retries under
+ *   mmap_lock with FAULT_FLAG_TRIED (d065bd810b6d, 2.6.37: a first try with ALLOW_RETRY);
+ * - `sleepHoldingLock`: __folio_lock(), sleep on the folio lock holding the fault lock (a retry,
+ *   no ALLOW_RETRY at all as in mmap-noretry, or vma-wait's VMA-locked fault).
  */
 import { folioLock, folioWaitLocked, folio_trylock } from '../locks/folio_lock.js';
 import type { Folio } from '../mm/folio.js';
 import { VM_FAULT_RETRY, type VmFault } from './vm_fault.js';
+import type { LockedFolioFault } from '../policies/types.js';
 import type { Path } from '../engine/task.js';
 
 /** 0 with the folio locked, or VM_FAULT_RETRY with the fault lock released and the folio not locked. */
@@ -22,16 +23,38 @@ export function* folio_lock_or_retry(vmf: VmFault, folio: Folio): Path {
     yield env.uncontended;
     return 0;
   }
-  const holdVmaLock = vmf.vmaLocked && k.policy.fault_lock.waitHoldingVmaLock;
-  if (vmf.mayRetry && !holdVmaLock) {
+  return yield* k.policy.fault_lock.lockedFolio(new LockedFolio(vmf, folio));
+}
+
+/** The steps a fault_lock variant chooses from for a fault on a locked folio. */
+class LockedFolio implements LockedFolioFault {
+  constructor(
+    private readonly vmf: VmFault,
+    private readonly folio: Folio,
+  ) {}
+
+  get mayRetry(): boolean {
+    return this.vmf.mayRetry;
+  }
+
+  get vmaLocked(): boolean {
+    return this.vmf.vmaLocked;
+  }
+
+  *dropLockWaitRetry(): Path {
+    const { k } = this.vmf;
     // release_fault_lock(); folio_wait_locked(); return VM_FAULT_RETRY
-    vmf.releaseFaultLock();
+    this.vmf.releaseFaultLock();
     k.stats.count('folio_lock_retries');
-    yield folioWaitLocked(env, folio);
+    yield folioWaitLocked(k.lockEnv, this.folio);
     return VM_FAULT_RETRY;
   }
-  // __folio_lock(): sleep with the fault lock held.
-  k.stats.count(vmf.vmaLocked ? 'folio_lock_waits_vma_locked' : 'folio_lock_waits_mmap_locked');
-  yield folioLock(env, folio);
-  return 0;
+
+  *sleepHoldingLock(): Path {
+    const { k } = this.vmf;
+    // __folio_lock(): sleep with the fault lock held.
+    k.stats.count(this.vmf.vmaLocked ? 'folio_lock_waits_vma_locked' : 'folio_lock_waits_mmap_locked');
+    yield folioLock(k.lockEnv, this.folio);
+    return 0;
+  }
 }

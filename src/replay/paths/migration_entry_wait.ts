@@ -5,7 +5,8 @@
  * for the migrator to unlock the folio, and returns 0 so the access refaults and finds the new
  * (or restored) PTE. The fault lock (mmap_lock or the VMA lock) stays held across the sleep.
  *
- * What the waiter holds while it waits is the migration_wait policy's (KERNEL.md B):
+ * What the waiter holds while it waits is the migration_wait variant's (docs/kernel-sources.md
+ * B), its `wait` hook run over the steps below (Waiter):
  * - `hold` (__migration_entry_wait until 4.20): get_page_unless_zero() under the PTL, unlock the
  *   PTL, wait_on_page_locked() holding the reference (which loops: a waiter that wakes to find
  *   the folio locked again, by the migrator's next pass, sleeps again), then put_page();
@@ -22,6 +23,8 @@ import type { Folio } from '../mm/folio.js';
 import { PTE_MIGRATION, pteIndex } from '../mm/pagetable.js';
 import { isStaleMigrationEntry, stale_migration_entry } from './stale_migration_entry.js';
 import { VM_FAULT_OK, type VmFault } from './vm_fault.js';
+import type { MigrationWaiter } from '../policies/types.js';
+import type { SpinLock } from '../locks/spinlock.js';
 import type { Path } from '../engine/task.js';
 
 /** Sleep on `folio`'s wait queue, already joined (prepare_to_wait happened before): io_schedule(). */
@@ -57,45 +60,52 @@ export function* migration_entry_wait(vmf: VmFault): Path {
   }
   task.path = 'migration-wait';
   k.stats.count('migration_entry_waits');
-  const env = k.lockEnv;
-  switch (k.policy.migration_wait.pageRef) {
-    case 'hold': {
-      // get_page_unless_zero() under the PTL.
-      if (!folio.tryGet('migration_entry_wait')) {
-        t.ptl.unlock(task);
-        return VM_FAULT_OK;
-      }
-      folio.waitRefs++;
-      t.ptl.unlock(task);
-      // wait_on_page_locked(): sleep while PG_locked, re-checking after every wake-up.
-      while (folio.locked) yield folioWaitLocked(env, folio);
-      folio.waitRefs--;
-      k.pages.put(folio, 'migration_entry_wait put_page');
-      break;
-    }
-    case 'window': {
-      if (!folio.tryGet('migration_entry_wait')) {
-        t.ptl.unlock(task);
-        return VM_FAULT_OK;
-      }
-      folio.waitRefs++;
-      t.ptl.unlock(task);
-      // put_and_wait_on_page_locked(): the call and prepare_to_wait() run with the reference held.
-      yield env.uncontended;
-      const wait = folio.locked;
-      if (wait) folio.waitq.add(task, false, k.now);
-      folio.waitRefs--;
-      k.pages.put(folio, 'put_and_wait_on_page_locked');
-      if (wait) yield sleepQueued(folio);
-      break;
-    }
-    case 'none': {
-      // migration_entry_wait_on_locked(): join the wait queue under the PTL, drop it, sleep.
-      folio.waitq.add(task, false, k.now);
-      t.ptl.unlock(task);
-      yield sleepQueued(folio);
-      break;
-    }
-  }
+  // What the waiter holds while it waits is the migration_wait variant's (its `wait` hook).
+  yield* k.policy.migration_wait.wait(new Waiter(vmf, t.ptl, folio));
   return VM_FAULT_OK;
+}
+
+/** The steps a migration_wait variant composes, for one fault on one migration entry under the PTL. */
+class Waiter implements MigrationWaiter {
+  constructor(
+    private readonly vmf: VmFault,
+    private readonly ptl: SpinLock,
+    private readonly folio: Folio,
+  ) {}
+
+  tryGetRef(): boolean {
+    if (!this.folio.tryGet('migration_entry_wait')) return false;
+    this.folio.waitRefs++;
+    return true;
+  }
+
+  putRef(why: string): void {
+    this.folio.waitRefs--;
+    this.vmf.k.pages.put(this.folio, why);
+  }
+
+  unlockPtl(): void {
+    this.ptl.unlock(this.vmf.task);
+  }
+
+  get folioLocked(): boolean {
+    return this.folio.locked;
+  }
+
+  enqueue(): void {
+    this.folio.waitq.add(this.vmf.task, false, this.vmf.k.now);
+  }
+
+  *sleepQueued(): Path<void> {
+    yield sleepQueued(this.folio);
+  }
+
+  *waitWhileLocked(): Path<void> {
+    const env = this.vmf.k.lockEnv;
+    while (this.folio.locked) yield folioWaitLocked(env, this.folio);
+  }
+
+  get callCost(): number {
+    return this.vmf.k.lockEnv.uncontended;
+  }
 }

@@ -8,7 +8,7 @@ import type { CounterDef } from '../../util/diagnostics.js';
 import type { Finding, IntegrityRow, LatencyRow, RefcountRow, SummaryCounters } from '../result.js';
 
 /** Diagnostic counters of the replay with their meaning (printed when non-zero). */
-export const REPLAY_COUNTERS: Readonly<Record<string, string>> = {
+export const REPLAY_COUNTERS = {
   sigsegv: 'accesses outside any VMA with --no-auto-vma (the thread continues, as after a handled signal)',
   auto_vma_created: 'anonymous VMAs created by --auto-vma around unmapped addresses',
   migrate_same_node: 'pages asked to move to the node they are already on (no-op)',
@@ -71,7 +71,13 @@ export const REPLAY_COUNTERS: Readonly<Record<string, string>> = {
   gup_released_last_ref: 'folios freed by unpin/gup_put because the mapping was already gone',
   fork_prealloc_restarts: 'copy_pte_range restarts after copy_present_pte needed a preallocated page (-EAGAIN)',
   dma_write_zero_page: 'dma_write through a reference to the shared zero page (ignored)',
-};
+} as const satisfies Readonly<Record<string, string>>;
+
+/**
+ * A replay counter's name: one of REPLAY_COUNTERS, or `op_not_emulated.<op>` for an op no path
+ * handles. A typo is a compile error, not a silently new counter.
+ */
+export type ReplayCounter = keyof typeof REPLAY_COUNTERS | `op_not_emulated.${string}`;
 
 /** Counters that deserve a warning rather than an info line (the rest are info). */
 const WARNING_COUNTERS = new Set(['sigsegv', 'threads_never_started', 'dma_without_reference', 'unpin_without_pin', 'ops_after_exit']);
@@ -114,7 +120,7 @@ export class ReplayStats {
     return r.hist;
   }
 
-  count(name: string, n = 1): void {
+  count(name: ReplayCounter, n = 1): void {
     this.counters.set(name, (this.counters.get(name) ?? 0) + n);
   }
 

@@ -1,5 +1,6 @@
 /** fault_lock=mmap-noretry: mmap_lock for read; lock_page() sleeps for the whole read with it held. Mirrors before d065bd810b6d (2.6.37). */
 import type { FaultLockVariant } from '../../types.js';
+import { retryFirstTry } from './retry_first_try.js';
 
 export const faultLockMmapNoretry: FaultLockVariant = {
   name: 'mmap-noretry',
@@ -8,5 +9,5 @@ export const faultLockMmapNoretry: FaultLockVariant = {
   vmaLock: false,
   swapRetriesUnderVmaLock: false,
   allowRetry: false,
-  waitHoldingVmaLock: false,
+  lockedFolio: retryFirstTry,
 };

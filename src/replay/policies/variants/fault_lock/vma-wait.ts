@@ -8,5 +8,7 @@ export const faultLockVmaWait: FaultLockVariant = {
   vmaLock: true,
   swapRetriesUnderVmaLock: false,
   allowRetry: true,
-  waitHoldingVmaLock: true,
+  // The proposal's one change: a VMA-locked fault sleeps on the folio holding its VMA read lock
+  // instead of retrying; a fault under mmap_lock behaves as under `mmap`.
+  lockedFolio: (f) => (f.mayRetry && !f.vmaLocked ? f.dropLockWaitRetry() : f.sleepHoldingLock()),
 };

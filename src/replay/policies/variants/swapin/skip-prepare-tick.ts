@@ -7,4 +7,7 @@ export const swapinSkipPrepareTick: SwapinVariant = {
   summary: 'swapcache_prepare() as a lock on the skip path; losers sleep one tick holding the fault lock',
   skipSwapCache: true,
   prepare: 'tick',
+  // "relax a bit to prevent rapid repeated page faults": one jiffy, holding the fault lock.
+  backoff: (b) => b.sleepTick(),
+  cleared: () => undefined,
 };

@@ -7,4 +7,7 @@ export const swapinSkipPrepareWq: SwapinVariant = {
   summary: 'as skip-prepare-tick, but losers sleep on swapcache_wq, woken by swapcache_clear()',
   skipSwapCache: true,
   prepare: 'wq',
+  // Losers sleep on swapcache_wq (with the one-tick timeout); swapcache_clear() wakes them.
+  backoff: (b) => b.sleepOnSwapcacheWq(),
+  cleared: (b) => b.wakeSwapcacheWq(),
 };
