@@ -19,7 +19,7 @@ export const PFT_VMA_LOCK = 'linux-6.12';
 /**
  * Published faults/s of per-VMA locks against the mmap_lock baseline (pft-threads, Ice Lake
  * 2x32C; Punit Agrawal, "Re: [PATCH v2 00/33] Per-VMA locks", lore 87r0uqq1f9.fsf@stealth,
- * 2023-02-15, quoted in KERNEL.md A), by thread count.
+ * 2023-02-15, quoted in docs/kernel-sources.md A), by thread count.
  */
 export const PUBLISHED_PFT: Readonly<Record<number, number>> = { 1: -0.5, 4: -9.5, 48: 16.4, 128: 21.9 };
 

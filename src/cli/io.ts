@@ -22,7 +22,7 @@ export function println(stream: Writable, text = ''): void {
   stream.write(`${text}\n`);
 }
 
-/** True when progress may be shown: a TTY and not CI (DESIGN.md section 4). */
+/** True when progress may be shown: a TTY and not CI (docs/design.md section 4). */
 export function showProgress(io: CliIO): boolean {
   return io.stderr.isTTY === true && !io.env.CI;
 }

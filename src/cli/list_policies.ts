@@ -1,5 +1,5 @@
 /**
- * `mmreplay list policies [--json]`: the kernel-release presets by axis (DESIGN.md section 3),
+ * `mmreplay list policies [--json]`: the kernel-release presets by axis (docs/design.md section 3),
  * then every axis with its variants, oldest first, each with the commit it mirrors and a one-line
  * summary. The evidence behind each preset cell is in docs/policies.md.
  */
@@ -10,7 +10,7 @@ import { DEFAULT_COLUMNS, renderFitted } from '../report/fit_table.js';
 import { println, type CliIO } from './io.js';
 import type { ListTopic } from './list.js';
 
-/** What each axis decides (DESIGN.md section 3). */
+/** What each axis decides (docs/design.md section 3). */
 export const AXIS_DESCRIPTIONS: { readonly [A in AxisName]: string } = {
   fault_lock: 'anonymous and swap faults: which lock, and how a fault waits for a locked folio',
   file_fault_lock: 'file-backed faults under a VMA-lock fault_lock: never VMA-locked, VMA-locked then RETRY, or handled',

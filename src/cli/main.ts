@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * mmreplay command-line entry. `runCli` parses argv with yargs, runs one command and returns the
- * exit code: 0 success, 2 bad usage or bad input, 1 anything else (DESIGN.md section 6).
+ * exit code: 0 success, 2 bad usage or bad input, 1 anything else (docs/design.md section 6).
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

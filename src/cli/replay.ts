@@ -1,6 +1,6 @@
 /**
  * `mmreplay replay TRACE`: ingest (any input), replay under each policy from a fresh machine,
- * write the run directory (DESIGN.md section 5) and print the comparison.
+ * write the run directory (docs/design.md section 5) and print the comparison.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';

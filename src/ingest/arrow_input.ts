@@ -1,5 +1,5 @@
 /**
- * Arrow IPC input in the contract's schema (DESIGN.md section 1): a validated passthrough.
+ * Arrow IPC input in the contract's schema (docs/design.md section 1): a validated passthrough.
  *
  * Streaming: an IPC file is the magic, an IPC stream, the footer and the magic again, so the
  * batches are read by Arrow's stream reader as the bytes arrive, and the footer (which holds the

@@ -1,5 +1,5 @@
 /**
- * The contract's CSV (DESIGN.md section 1) through papaparse, streaming: each pushed chunk is
+ * The contract's CSV (docs/design.md section 1) through papaparse, streaming: each pushed chunk is
  * parsed up to its last complete row and the partial row is kept for the next chunk, the way
  * papaparse's own ChunkStreamer does it, so no more than one chunk of text is ever held.
  *

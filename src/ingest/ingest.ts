@@ -80,7 +80,7 @@ export interface IngestResult {
   inputs: IngestedInput[];
   /** Observed object texts by id (`observations.objects`). */
   objects: string[];
-  /** The table's schema metadata (DESIGN.md section 1). */
+  /** The table's schema metadata (docs/design.md section 1). */
   metadata: Map<string, string>;
 }
 

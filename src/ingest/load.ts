@@ -5,7 +5,7 @@
  *
  * The table (`EventTable.columns`, one array per column, all `rows` long, row `i` at index `i`):
  *
- * | column | array | meaning (DESIGN.md section 1) |
+ * | column | array | meaning (docs/design.md section 1) |
  * |---|---|---|
  * | `ts` | Float64Array | arrival time in ns from trace start; integer, 0 <= ts < 2^53 |
  * | `pid` | Int32Array | process (address space) |

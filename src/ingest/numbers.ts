@@ -1,5 +1,5 @@
 /**
- * Integer parsing from text, never through floating point (DESIGN.md section 1): `1.5`, `0X1G`,
+ * Integer parsing from text, never through floating point (docs/design.md section 1): `1.5`, `0X1G`,
  * `-3` and values at or above 2^53 are errors. Hot path: char-code loops, no regexes.
  */
 import { MAX_VALUE } from './schema.js';

@@ -1,5 +1,5 @@
 /**
- * `perf script` text reader (DESIGN.md section 1, "Recorded sources").
+ * `perf script` text reader (docs/design.md section 1, "Recorded sources").
  *
  * - Software page-fault samples (`perf record -e page-faults -c 1 -d`, then
  *   `perf script -F comm,pid,tid,time,event,addr,ip,sym`): one `read` per sample at `addr`

@@ -1,7 +1,7 @@
 /**
  * Threads and the processes (address spaces) they belong to, in recorded traces that may print
  * only thread ids (perf's default fields for tracepoints, raw ftrace without record-tgid,
- * trace-cmd). DESIGN.md section 1: "Where only tids are printed, threads are grouped into
+ * trace-cmd). docs/design.md section 1: "Where only tids are printed, threads are grouped into
  * processes by the `mm=` pointer of their `mmap_lock` events, or as `--pid` says, with a warning."
  *
  * A thread's process is decided, in this order of authority, by:

@@ -1,5 +1,5 @@
 /**
- * The one event schema (DESIGN.md section 1). Column names, op names and codes, metadata keys
+ * The one event schema (docs/design.md section 1). Column names, op names and codes, metadata keys
  * and numeric limits live here and nowhere else; every reader, writer, the replay and the
  * reports import them. The Arrow types are in arrow_schema.ts, so that worker threads parsing
  * text import no Arrow (loading apache-arrow costs each thread about 150 ms of CPU).
@@ -71,7 +71,7 @@ export function defaultLen(code: number): number {
   return isRangeOp(code) ? PAGE_SIZE : 0;
 }
 
-/** Bits of `arg` for `mmap` (DESIGN.md section 1). */
+/** Bits of `arg` for `mmap` (docs/design.md section 1). */
 export const MMAP_SHARED = 1;
 export const MMAP_FILE = 2;
 export const MMAP_RDONLY = 4;

@@ -1,7 +1,7 @@
 /**
  * One handler per tracepoint, as perf keeps one per event: each parses its body (as perf script,
  * raw ftrace and trace-cmd report print it; see perf_fields.ts) and tells the TraceState what
- * the event means for the event table (DESIGN.md section 1, "Recorded sources").
+ * the event means for the event table (docs/design.md section 1, "Recorded sources").
  * Handlers are registered under `subsystem:name` (perf) and bare `name` (ftrace, trace-cmd).
  */
 import type { EventRec, TraceState } from './perf_state.js';

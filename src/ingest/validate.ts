@@ -1,7 +1,7 @@
 /**
  * The validating EventSink between every reader and the EventBatchBuilder. Readers check the
  * syntax of their own format; this sink checks what the event table promises across formats and
- * across input files (DESIGN.md section 1):
+ * across input files (docs/design.md section 1):
  *
  * - a thread's `ts` never goes backwards (rows of one thread are in time order);
  * - a tid is bound to the pid of its first row and never changes process;

@@ -1,6 +1,6 @@
 /**
  * Atomic, streaming writers for the event table: Arrow IPC file (record batches as they come)
- * or the contract's CSV. Output appears whole or not at all (DESIGN.md section 6): bytes go to a
+ * or the contract's CSV. Output appears whole or not at all (docs/design.md section 6): bytes go to a
  * temporary name in the target's directory, renamed over the target on `finish()`, removed on
  * `abort()`. This module touches the filesystem by design: it is the edge where ingest output
  * lands, called only from the CLI layer and tests.

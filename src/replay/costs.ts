@@ -1,5 +1,5 @@
 /**
- * The cost model (STYLE.md point 5): every figure a kernel path charges, in nanoseconds, each
+ * The cost model (docs/style.md point 5): every figure a kernel path charges, in nanoseconds, each
  * with its source. Paths never hard-code numbers; they read `Costs` (cycles, converted once at
  * the machine's `--cpu-ghz`). `--costs FILE.json` overrides any figure by name.
  */
@@ -12,7 +12,7 @@ export interface CostDef {
 }
 
 /**
- * Default figures. Sources: KERNEL.md's cost table (measured on a 6.18 VM, public
+ * Default figures. Sources: docs/kernel-sources.md's cost table (measured on a 6.18 VM, public
  * measurements), or "(inferred)" where the figure is an engineering estimate to calibrate.
  */
 export const DEFAULT_COSTS = {

@@ -1,6 +1,6 @@
 /**
  * Replay an event table under one or more policies: each from a fresh machine, the same seed,
- * in the order given. Pure: columns and settings in, a ReplayResult out (STYLE.md point 1).
+ * in the order given. Pure: columns and settings in, a ReplayResult out (docs/style.md point 1).
  */
 import { Op } from '../ingest/schema.js';
 import { Rng } from '../util/rng.js';

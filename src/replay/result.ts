@@ -1,11 +1,11 @@
 /**
- * What a replay returns: plain data, no I/O (STYLE.md point 1). One PolicyResult per policy, in
+ * What a replay returns: plain data, no I/O (docs/style.md point 1). One PolicyResult per policy, in
  * the order the policies were given. All times are in emulated CPU cycles; reports convert to
- * ns with the machine's `cpuGhz` (DESIGN.md section 5).
+ * ns with the machine's `cpuGhz` (docs/design.md section 5).
  */
 import type { Histogram } from './stats/histogram.js';
 
-/** The counters of `summary.csv` other than the latency figures (DESIGN.md section 5). */
+/** The counters of `summary.csv` other than the latency figures (docs/design.md section 5). */
 export interface SummaryCounters {
   events: number;
   faults: number;
@@ -47,7 +47,7 @@ export interface LockRow {
   hold: Histogram;
 }
 
-/** One refcount-check outcome (DESIGN.md section 5, `refcount.csv`). */
+/** One refcount-check outcome (docs/design.md section 5, `refcount.csv`). */
 export interface RefcountRow {
   path: 'migrate' | 'wp_reuse' | 'fork_copy';
   outcome: 'ok' | 'eagain' | 'failed' | 'copied' | 'reused';
@@ -95,7 +95,7 @@ export interface PolicyResult {
   counters: CounterValues;
 }
 
-/** Machine settings a replay ran with (DESIGN.md section 2), recorded in meta.json. */
+/** Machine settings a replay ran with (docs/design.md section 2), recorded in meta.json. */
 export interface MachineConfig {
   cpus: number;
   nodes: number;

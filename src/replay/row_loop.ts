@@ -1,6 +1,6 @@
 /**
  * A traced thread's program: its rows in file order. Each row starts at its arrival time
- * (DESIGN.md "Timing": `trace` = max(ts, end of the previous row); `gap` = end of the previous
+ * (docs/design.md "Timing": `trace` = max(ts, end of the previous row); `gap` = end of the previous
  * row plus the recorded gap) and runs its op; the latency of the row is recorded under the path
  * that served it. Hits are handled inline; anything else goes through the kernel paths.
  */
@@ -56,9 +56,9 @@ const PARK: Block = { what: 'running', sliced: true, block: () => BLOCKED };
  * whose PTE allows them) run here through plain calls, and so does the wait for a row's arrival
  * on an idle CPU; anything else (a fault, any other op, a wait that gives the CPU to another
  * task) is handed to thread_main's generator. A hit that cannot end before the next queued
- * event parks the loop exactly where `yield hitCost` would have stopped the generator (Task.run's
+ * event parks the loop exactly where `yield hitCost` would have stopped the generator (Engine.step's
  * arithmetic, the same heap push), and an idle wait parks it where the idle block's wake-up event
- * would have been queued; the thread's heap event resumes the loop (Thread.fire) without resuming
+ * would have been queued; the thread's heap event resumes the loop (Engine.resume) without resuming
  * the generator. Threads that interleave hit by hit, or row by row of a recorded trace, do not
  * pay a generator round trip per row.
  */

@@ -1,8 +1,8 @@
 /**
- * Report columns, defined once (STYLE.md point 10, after perf's `lock_key` table). Each output
+ * Report columns, defined once (docs/style.md point 10, after perf's `lock_key` table). Each output
  * file has ONE column table; it drives the CSV header and order, the terminal tables, `--fields`
  * and `--sort`, and the parser `mmreplay report` reads a finished run back with. The order of a
- * table is the order of DESIGN.md section 5.
+ * table is the order of docs/design.md section 5.
  *
  * Time columns are keyed by their ns header (`makespan_ns`); `--unit cycles` turns the header's
  * `_ns` suffix into `_cycles`. Values in a row are already in the run's unit.

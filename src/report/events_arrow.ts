@@ -1,5 +1,5 @@
 /**
- * `events.arrow` (DESIGN.md section 5): one row per replayed event per policy, written as an
+ * `events.arrow` (docs/design.md section 5): one row per replayed event per policy, written as an
  * Arrow IPC file in record batches while the replay runs, so memory does not grow with it.
  * Columns: policy, row, tid, op, path, outcome, start_ns, end_ns, latency_ns, retries (with
  * `--unit cycles`: start_cycles, end_cycles, latency_cycles). Times are integers.

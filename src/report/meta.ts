@@ -1,5 +1,5 @@
 /**
- * `meta.json`: everything about a run that is not a table row (DESIGN.md section 5): tool
+ * `meta.json`: everything about a run that is not a table row (docs/design.md section 5): tool
  * version, command line, trace identity, resolved policies, cost model, seed, machine, the
  * diagnostic counters and findings per policy. `mmreplay report DIR` re-renders from it plus the
  * CSV files, so it carries whatever the terminal and HTML reports need beyond the CSV.
@@ -59,7 +59,7 @@ export interface MetaOptions {
 export const PERCENTILE_METHOD =
   'log-linear histogram (64 sub-buckets per power of two); a percentile is the upper bound of its bucket, clamped to the exact min and max';
 
-/** cycles -> integer ns at `cpuGhz` (DESIGN.md section 5: ns = cycles / cpuGhz, rounded). */
+/** cycles -> integer ns at `cpuGhz` (docs/design.md section 5: ns = cycles / cpuGhz, rounded). */
 export function cyclesToNs(cycles: number, cpuGhz: number): number {
   return Math.round(cycles / cpuGhz);
 }

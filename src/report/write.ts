@@ -76,7 +76,7 @@ export async function writeFilesAtomically(dir: string, files: readonly OutputTe
 }
 
 /**
- * Write every replay output of DESIGN.md section 5 that the report layer owns (summary.csv,
+ * Write every replay output of docs/design.md section 5 that the report layer owns (summary.csv,
  * latency.csv, locks.csv, refcount.csv, integrity.csv, fault_cdf.csv, meta.json) into `dir`.
  * Returns the report data (for the terminal tables) and the paths written.
  */

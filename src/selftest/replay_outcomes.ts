@@ -38,7 +38,7 @@ export interface ReplayOutcomes {
   refcountFailures: RefcountFailure[];
 }
 
-/** The machine a selftest runs on: DESIGN.md's defaults (2 nodes, one CPU per thread, zram swap). */
+/** The machine a selftest runs on: docs/design.md's defaults (2 nodes, one CPU per thread, zram swap). */
 export const SELFTEST_MACHINE: MachineConfig = {
   cpus: 0, nodes: 2, cpuGhz: 3, hz: 1000, memoryLimitBytes: null, swap: 'zram', disk: 'nvme',
   timing: 'trace', autoVma: false, seed: 1,

@@ -1,5 +1,5 @@
 /**
- * Diagnostics are data (STYLE.md point 8, after Perfetto's stats.h): one registry of named
+ * Diagnostics are data (docs/style.md point 8, after Perfetto's stats.h): one registry of named
  * counters with a severity and a description. Ingest and replay bump counters and carry on where
  * that is safe; reports print every non-zero counter; the CLI exits non-zero on errors.
  */

@@ -1,5 +1,5 @@
 /**
- * The project's one seeded pseudo-random generator (STYLE.md point 11: randomness only through an
+ * The project's one seeded pseudo-random generator (docs/style.md point 11: randomness only through an
  * injected seeded generator; no `Math.random` in `src/`). Scenario generators and the replay
  * engine (device latencies, interrupts) both draw from it, so a seed reproduces a run exactly.
  *

@@ -1,5 +1,5 @@
 /**
- * How the CLI reports what goes wrong (DESIGN.md section 6): an emulator invariant failure is a
+ * How the CLI reports what goes wrong (docs/design.md section 6): an emulator invariant failure is a
  * bug, exit 1 with the entity's recent history; any other unexpected error exit 1 without a
  * stack trace unless MMREPLAY_DEBUG is set.
  */

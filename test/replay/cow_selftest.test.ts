@@ -12,7 +12,7 @@
  * FOLL_LONGTERM and PIN_LONGTERM_TEST_READ a `dma_read`. The GUP-fast variants of the R/O pin
  * cases replay the same rows (every `pin` tries GUP-fast first and falls back as the kernel does).
  *
- * Expected verdicts (KERNEL.md C; docs/cow-and-gup.md has the reasoning per case):
+ * Expected verdicts (docs/kernel-sources.md C; docs/cow-and-gup.md has the reasoning per case):
  * - linux-6.12: every case passes (PageAnonExclusive, unsharing, early COW at fork).
  * - linux-5.8: the COW break in GUP (17839856fd58) passes "vmsplice() + unmap in child" but
  *   "vmsplice() before fork(), unmap in parent after fork()" fails (the child reuses the page by

@@ -1,7 +1,7 @@
 /**
  * fork() and COW (copy_page_range, do_wp_page) and their interaction with DMA pins: the
- * wp_reuse / fork_cow axes (KERNEL.md C). Rows are ordered across processes by gaps of 100 us
- * (fork itself costs ~50 us); each test names the KERNEL.md C case it reproduces.
+ * wp_reuse / fork_cow axes (docs/kernel-sources.md C). Rows are ordered across processes by gaps of 100 us
+ * (fork itself costs ~50 us); each test names the docs/kernel-sources.md C case it reproduces.
  */
 import { describe, expect, it } from 'vitest';
 import { FOLL_LONGTERM, FOLL_WRITE } from '../../src/ingest/schema.js';
@@ -70,7 +70,7 @@ describe('fork: copy_page_range shares anonymous pages COW', () => {
 });
 
 /**
- * KERNEL.md C, the RDMA report (lore 20200914143829.GA1424636@nvidia.com): pin a buffer
+ * docs/kernel-sources.md C, the RDMA report (lore 20200914143829.GA1424636@nvidia.com): pin a buffer
  * (FOLL_WRITE | FOLL_LONGTERM), fork, the parent writes, the device writes, the parent reads.
  */
 function rdmaRows(childExitsFirst: boolean): Row[] {
@@ -87,7 +87,7 @@ function rdmaRows(childExitsFirst: boolean): Row[] {
   ];
 }
 
-describe('pinned buffer across fork (wp_reuse x fork_cow, KERNEL.md C)', () => {
+describe('pinned buffer across fork (wp_reuse x fork_cow, docs/kernel-sources.md C)', () => {
   it('refcount reuse with fork_cow=share loses the device write in the parent, child exited or not (5.9 RDMA report)', () => {
     for (const exitFirst of [true, false]) {
       const [r] = run(rdmaRows(exitFirst), ['linux-5.10+fork_cow=share']);

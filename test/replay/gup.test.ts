@@ -1,6 +1,6 @@
 /**
  * GUP (pin_user_pages / get_user_pages and their release) and DMA through the references, and
- * the gup_cow axis (KERNEL.md C). Rows are ordered across processes by gaps of 100 us.
+ * the gup_cow axis (docs/kernel-sources.md C). Rows are ordered across processes by gaps of 100 us.
  */
 import { describe, expect, it } from 'vitest';
 import { FOLL_LONGTERM, FOLL_WRITE } from '../../src/ingest/schema.js';
@@ -113,7 +113,7 @@ describe('pin_user_pages / get_user_pages', () => {
 
 describe('gup_cow: GUP on a COW-shared anonymous page', () => {
   /**
-   * CVE-2020-29374 (KERNEL.md C, "vmsplice() + unmap in child"): the child vmsplices (gup, R/O)
+   * CVE-2020-29374 (docs/kernel-sources.md C, "vmsplice() + unmap in child"): the child vmsplices (gup, R/O)
    * a page it shares with the parent and unmaps it; the parent writes; the pipe (the child's
    * gup reference) is read.
    */

@@ -1,5 +1,5 @@
 /**
- * Page migration (KERNEL.md B): migrate_pages' passes and reference check, the TLB shootdown
+ * Page migration (docs/kernel-sources.md B): migrate_pages' passes and reference check, the TLB shootdown
  * before it, move_pages' node checks and mmap_lock scope, compaction without mmap_lock, and the
  * migration_wait axis (what a fault on a migration entry holds while it waits).
  */

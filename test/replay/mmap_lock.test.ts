@@ -1,5 +1,5 @@
 /**
- * mmap_lock is a fair rwsem (KERNEL.md A): a writer queued behind a reader blocks the readers
+ * mmap_lock is a fair rwsem (docs/kernel-sources.md A): a writer queued behind a reader blocks the readers
  * that come after it, so a fault that must take mmap_lock waits for the reader ahead of the
  * writer and then for the writer, although the lock is only read-held when it arrives.
  */

@@ -1,5 +1,5 @@
 /**
- * pft-threads scaling of the fault lock (issue 4; KERNEL.md A; docs/calibration.md, section
+ * pft-threads scaling of the fault lock (issue 4; docs/kernel-sources.md A; docs/calibration.md, section
  * "pft-threads"). Published, per-VMA locks against the mmap_lock baseline, faults/s: 1 thread
  * -0.5%, 4 threads -9.5%, 48 threads +16.4%, 128 threads +21.9%.
  *

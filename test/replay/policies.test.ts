@@ -128,7 +128,7 @@ describe('axisPolicies', () => {
     }
   });
 
-  it('lists each axis oldest first, as DESIGN.md section 3 does', () => {
+  it('lists each axis oldest first, as docs/design.md section 3 does', () => {
     const names = Object.fromEntries(AXIS_NAMES.map((a) => [a, variantsOf(a).map((v) => v.name)]));
     expect(names).toEqual({
       fault_lock: ['mmap-noretry', 'mmap', 'vma-swap-fallback', 'vma-retry', 'vma-wait'],

@@ -1,5 +1,5 @@
 /**
- * rmap walks against vma_adjust (KERNEL.md E, rmap_lock axis): the stores of vma_adjust are
+ * rmap walks against vma_adjust (docs/kernel-sources.md E, rmap_lock axis): the stores of vma_adjust are
  * separate steps an interrupt can separate; what a concurrent walk sees then depends on the
  * lock the policy makes both sides take. Over a long compaction-vs-mprotect run, `none` leaves
  * stale migration entries (kernel BUGs), `anon-vma-root` never does.

@@ -215,7 +215,7 @@ describe('skip-prepare-wq missed wake-ups', () => {
   });
 });
 
-describe('published swap-in cost ratios (KERNEL.md D, 13ddaf26be32: zram, one thread)', () => {
+describe('published swap-in cost ratios (docs/kernel-sources.md D, 13ddaf26be32: zram, one thread)', () => {
   it('sequential swap-in: skip-prepare/skip ~ 1.02 and swapcache/skip ~ 1.20', () => {
     const N = 4096;
     const rows: Row[] = [[0, 1, 1, 'mmap', BASE, N * PAGE, 0]];

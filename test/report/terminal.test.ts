@@ -10,7 +10,7 @@ import { manyPolicies, smallResult } from './fixture.js';
 const widest = (text: string) => Math.max(...text.split('\n').map((l) => [...l].length));
 
 describe('column table', () => {
-  it('orders summary columns exactly as DESIGN.md section 5', () => {
+  it('orders summary columns exactly as docs/design.md section 5', () => {
     expect(SUMMARY_COLUMNS.map((c) => headerOf(c, 'ns')).join(',')).toBe(
       'policy,events,faults,major_faults,makespan_ns,fault_mean_ns,fault_p50_ns,fault_p99_ns,fault_max_ns,mmap_lock_wait_ns,vma_lock_wait_ns,migrate_pages,migrate_ok,migrate_failed,refcount_failures,cow_copies,fork_copies,swapins,duplicate_swapins,integrity_violations,stale_migration_entries,deadlocks');
   });

@@ -1,7 +1,7 @@
 /**
  * `selftest cow` acceptance: the verdict of every cow.c anonymous case (base page and swapped-out
  * base page) under the presets whose behaviour the history documents, each expected verdict with
- * the kernel reference it comes from (KERNEL.md C, docs/cow-and-gup.md, docs/selftest.md).
+ * the kernel reference it comes from (docs/kernel-sources.md C, docs/cow-and-gup.md, docs/selftest.md).
  */
 import { describe, expect, it } from 'vitest';
 import { parsePolicy, PRESET_NAMES } from '../../src/replay/policies/presets.js';

@@ -1,6 +1,6 @@
 /**
  * `selftest migration` acceptance: migration.c's private_anon and shared_anon under the presets,
- * each expected verdict with the kernel reference it comes from (KERNEL.md B, docs/selftest.md),
+ * each expected verdict with the kernel reference it comes from (docs/kernel-sources.md B, docs/selftest.md),
  * and the two pass rules of the selftest (first failure before 6.12, 100 consecutive since).
  */
 import { describe, expect, it } from 'vitest';

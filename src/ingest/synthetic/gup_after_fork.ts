@@ -1,6 +1,6 @@
 /**
  * `gup-after-fork`: an RDMA-style process registers (pins) a buffer, forks, and keeps using the
- * buffer from the CPU while the device keeps writing to it (KERNEL.md C).
+ * buffer from the CPU while the device keeps writing to it (docs/kernel-sources.md C).
  *
  * Mirrors the RDMA breakage of 5.9's refcount-based COW (09854ba94c6a), reported by Jason
  * Gunthorpe (lore 20200914143829.GA1424636@nvidia.com): the process pins its receive buffer
@@ -45,7 +45,7 @@ const params = {
 export const gupAfterFork = defineScenario({
   name: 'gup-after-fork',
   summary: 'RDMA-style: pin a buffer (FOLL_WRITE|FOLL_LONGTERM), fork, CPU and device keep writing, parent reads back',
-  reference: 'RDMA COW regression, lore 20200914143829.GA1424636@nvidia.com (after 09854ba94c6a); fix 70e806e4e645; KERNEL.md C',
+  reference: 'RDMA COW regression, lore 20200914143829.GA1424636@nvidia.com (after 09854ba94c6a); fix 70e806e4e645; docs/kernel-sources.md C',
   params,
   threadsParam: 'writers',
   check(p) {

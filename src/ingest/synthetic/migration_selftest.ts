@@ -1,6 +1,6 @@
 /**
  * `migration-selftest`: the shape of the kernel's migration selftest,
- * tools/testing/selftests/mm/migration.c (cases `private_anon` and `shared_anon`; KERNEL.md B).
+ * tools/testing/selftests/mm/migration.c (cases `private_anon` and `shared_anon`; docs/kernel-sources.md B).
  *
  * The test maps 2 MiB of anonymous memory, memsets it, starts readers that loop on `*ptr` (the
  * first word of the first page), and has the main thread call
@@ -48,7 +48,7 @@ const params = {
 export const migrationSelftest = defineScenario({
   name: 'migration-selftest',
   summary: 'readers load one page while the main thread move_pages() it between nodes 0 and 1 (selftests/mm/migration.c)',
-  reference: 'tools/testing/selftests/mm/migration.c (private_anon, shared_anon); KERNEL.md B',
+  reference: 'tools/testing/selftests/mm/migration.c (private_anon, shared_anon); docs/kernel-sources.md B',
   params,
   threadsParam: 'readers',
   build(tl, p) {

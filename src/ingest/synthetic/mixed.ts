@@ -62,7 +62,7 @@ type MixedParams = ParamValues<typeof params>;
 export const mixed = defineScenario({
   name: 'mixed',
   summary: 'db, batch, fork-heavy and RDMA processes together: faults, swap, migration, fork/COW, pins, mmap/mprotect',
-  reference: 'a composite of the other scenarios (KERNEL.md A-E); the README demo trace',
+  reference: 'a composite of the other scenarios (docs/kernel-sources.md A-E); the README demo trace',
   params,
   threadsParam: 'threads',
   build(tl, p) {

@@ -1,6 +1,6 @@
 /**
  * `mmap-vs-file-reads`: one thread loops mmap/munmap while other threads read a large file-backed
- * mapping at random (KERNEL.md A).
+ * mapping at random (docs/kernel-sources.md A).
  *
  * Mirrors the benchmark in d065bd810b6d ("mm: retry page fault when blocking on disk transfer",
  * Michel Lespinasse, 2.6.37): a thread looping mmap/munmap while another reads a mmapped file at
@@ -37,7 +37,7 @@ const params = {
 export const mmapVsFileReads = defineScenario({
   name: 'mmap-vs-file-reads',
   summary: 'one thread loops mmap/munmap while others read a file-backed mapping at random (d065bd810b6d benchmark)',
-  reference: 'd065bd810b6d (FAULT_FLAG_ALLOW_RETRY, 2.6.37): 55 -> 15000 mmap/munmap iterations/s; KERNEL.md A',
+  reference: 'd065bd810b6d (FAULT_FLAG_ALLOW_RETRY, 2.6.37): 55 -> 15000 mmap/munmap iterations/s; docs/kernel-sources.md A',
   params,
   threadsParam: 'readers',
   build(tl, p) {

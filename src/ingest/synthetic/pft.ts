@@ -1,5 +1,5 @@
 /**
- * `pft`: N threads fault fresh anonymous memory as fast as they can, page by page (KERNEL.md A).
+ * `pft`: N threads fault fresh anonymous memory as fast as they can, page by page (docs/kernel-sources.md A).
  *
  * Mirrors pft-threads: mmtests' `config-workload-pft-threads` runs `pft -m SIZE -t N` (Christoph
  * Lameter's page fault test as modified by Lee Schermerhorn, github.com/gormanm/pft, pft.c). The
@@ -49,7 +49,7 @@ type PftParams = ParamValues<typeof params>;
 export const pft = defineScenario({
   name: 'pft',
   summary: 'N threads write fresh anonymous memory page by page, each its piece of one mapping (pft-threads)',
-  reference: 'mmtests config-workload-pft-threads (pft -m SIZE -t N, gormanm/pft pft.c); per-VMA lock numbers in KERNEL.md A',
+  reference: 'mmtests config-workload-pft-threads (pft -m SIZE -t N, gormanm/pft pft.c); per-VMA lock numbers in docs/kernel-sources.md A',
   params,
   threadsParam: 'threads',
   check(p) {

@@ -1,6 +1,6 @@
 /**
  * `swapin-race`: threads of one process fault the same swapped-out pages at the same moment while
- * the pages are swapped out again and again (KERNEL.md D).
+ * the pages are swapped out again and again (docs/kernel-sources.md D).
  *
  * Mirrors the reproducer of the swap-cache-bypass ABA race fixed by 13ddaf26be32 ("mm/swap: fix
  * race when skipping swapcache", Kairui Song, lore 20240219082040.7495-1-ryncsn@gmail.com): on a
@@ -45,7 +45,7 @@ const params = {
 export const swapinRace = defineScenario({
   name: 'swapin-race',
   summary: 'threads fault the same swapped-out pages at once while they are swapped out again (the swapcache-skip ABA race)',
-  reference: '13ddaf26be32, reproducer in lore 20240219082040.7495-1-ryncsn@gmail.com; KERNEL.md D',
+  reference: '13ddaf26be32, reproducer in lore 20240219082040.7495-1-ryncsn@gmail.com; docs/kernel-sources.md D',
   params,
   threadsParam: 'threads',
   check(p) {

@@ -1,7 +1,7 @@
 /**
  * `vma-adjust-race`: compaction migrates anonymous pages while mprotect moves the boundary between
  * two adjacent anonymous VMAs back and forth, and forked children sharing the anon_vma come and go
- * (KERNEL.md E).
+ * (docs/kernel-sources.md E).
  *
  * Mirrors the shape of Mel Gorman's 2010 reproducer for the "rmap_walk sees a half-updated VMA"
  * bug that anon_vma root locking fixed (5c341ee1dfc8, 012f18004da3, 2.6.35): compaction running
@@ -48,7 +48,7 @@ const params = {
 export const vmaAdjustRace = defineScenario({
   name: 'vma-adjust-race',
   summary: 'compaction migrates anon pages while mprotect moves a VMA boundary and forked children share the anon_vma',
-  reference: "Mel Gorman's 2010 compaction reproducer; fixes 5c341ee1dfc8, 012f18004da3 (2.6.35); KERNEL.md E",
+  reference: "Mel Gorman's 2010 compaction reproducer; fixes 5c341ee1dfc8, 012f18004da3 (2.6.35); docs/kernel-sources.md E",
   params,
   threadsParam: 'readers',
   check(p) {

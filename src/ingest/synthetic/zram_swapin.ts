@@ -1,6 +1,6 @@
 /**
  * `zram-swapin`: one task writes a large anonymous region, swaps it all out with MADV_PAGEOUT,
- * then reads it back sequentially (KERNEL.md D).
+ * then reads it back sequentially (docs/kernel-sources.md D).
  *
  * Mirrors the swap-in benchmarks behind the swap-cache bypass for SWP_SYNCHRONOUS_IO devices:
  * 0bcac06f27d7 ("mm, swap: skip swapcache for swapin of synchronous device", 4.15; 5 GiB swap-in
@@ -37,7 +37,7 @@ const params = {
 export const zramSwapin = defineScenario({
   name: 'zram-swapin',
   summary: 'one task writes a large region, swaps it out (MADV_PAGEOUT), reads it back sequentially',
-  reference: '0bcac06f27d7 (swapcache skip, 4.15) and 13ddaf26be32 benchmarks on zram; KERNEL.md D',
+  reference: '0bcac06f27d7 (swapcache skip, 4.15) and 13ddaf26be32 benchmarks on zram; docs/kernel-sources.md D',
   params,
   threadsParam: 'threads',
   check(p) {

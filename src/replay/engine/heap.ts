@@ -1,7 +1,7 @@
 /**
  * The event queue: a binary min-heap keyed by (cycle, seq). `seq` is a monotonic counter given at
  * `push`, so two events at the same cycle fire in the order they were scheduled and two runs of
- * the same input order every event identically (STYLE.md point 4, after SimPy's core).
+ * the same input order every event identically (docs/style.md point 4, after SimPy's core).
  */
 
 /** Something that happens at a cycle. */

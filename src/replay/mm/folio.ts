@@ -165,7 +165,7 @@ export class Folio implements FolioHandle {
 
   /**
    * folio->mapping of an anonymous folio: its anon_vma, opaque here as a pointer is to the
-   * kernel; mm/anon_vma.ts folio_anon_vma() gives it its type. null when none.
+   * kernel; mm/mm_types.ts folio_anon_vma() gives it its type. null when none.
    */
   get anonVma(): object | null {
     const m = this.st.mappingOf(this.s);

@@ -29,7 +29,7 @@ export const NODE_UNPACKED = (1 << 13) - 1;
 /** A slot number meaning "no folio" (LRU ends, a freed folio's handle). */
 export const NO_SLOT = -1;
 
-/** folio->mapping: an anon_vma (an object, see anon_vma.ts folio_anon_vma), a file id, or nothing. */
+/** folio->mapping: an anon_vma (an object, see mm_types.ts folio_anon_vma), a file id, or nothing. */
 export type FolioMapping = object | number | null;
 
 /** What the store needs of a slot's handle (folio.ts Folio): keep the last values when freed. */

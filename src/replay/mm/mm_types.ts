@@ -103,7 +103,7 @@ export class Mm {
 
 /**
  * vm_area_struct: the fields a fault, an rmap walk and vma_adjust touch. vm_start, vm_end and
- * vm_pgoff are plain fields that vma_adjust writes as separate stores (KERNEL.md E); an rmap walk
+ * vm_pgoff are plain fields that vma_adjust writes as separate stores (docs/kernel-sources.md E); an rmap walk
  * reading them in between sees a mix. The per-VMA lock (6.4+) is an rwsem plus vm_lock_seq:
  * the VMA counts as write-locked while vm_lock_seq equals its mm's mm_lock_seq.
  */

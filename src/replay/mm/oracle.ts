@@ -1,5 +1,5 @@
 /**
- * The integrity oracle (DESIGN.md section 2): what each process should see, kept apart from the
+ * The integrity oracle (docs/design.md section 2): what each process should see, kept apart from the
  * mechanism that decides what it does see.
  *
  * A *view* is a logical memory: each process's private memory has one (fork gives the child a

@@ -4,7 +4,7 @@
  * isolate_migratepages_block -> migrate_pages), to another frame of the SAME node, WITHOUT any
  * mmap_lock: compaction finds pages by physical frame number, not through an address space, so
  * nothing orders it against the owner's mmap_lock writers (mprotect, munmap). This is the
- * migrator that can race vma_adjust (KERNEL.md E; Mel Gorman's 2010 reproducer ran
+ * migrator that can race vma_adjust (docs/kernel-sources.md E; Mel Gorman's 2010 reproducer ran
  * compact_memory constantly).
  *
  * Isolation (isolate_migratepages_block): an LRU folio (anonymous, file, or shmem),

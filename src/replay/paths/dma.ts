@@ -2,10 +2,10 @@
  * A device's DMA into and out of pages a process handed it through GUP: the `dma_write` and
  * `dma_read` ops. The device does not walk the page table: per page it uses the folio held by
  * this process's most recent pin or gup reference covering it (mm/gup_refs.ts), whatever the
- * process maps there now. That is the whole point of the COW-vs-GUP history (KERNEL.md C): when a
+ * process maps there now. That is the whole point of the COW-vs-GUP history (docs/kernel-sources.md C): when a
  * COW fault or fork gives the process another page, the device keeps the old one.
  *
- * Integrity oracle (DESIGN.md section 2):
+ * Integrity oracle (docs/design.md section 2):
  * - dma_write adds a version to the process's view at that address (the slot the VMA maps now,
  *   or the one recorded with the reference once the mapping is gone) and stores it in the folio;
  * - dma_read through a longterm pin must see the process's latest version (a longterm pin is

@@ -3,7 +3,7 @@
  * failure or VM_FAULT_RETRY fall back to mmap_lock (lock_mm_and_find_vma) and retry with
  * FAULT_FLAG_TRIED for as long as handle_mm_fault asks. A VMA-locked fault that returned RETRY
  * carries FAULT_FLAG_TRIED into the mmap_lock path only after a major fault (46e714c729c8, the
- * 6.8 fix of a 6.7 regression; KERNEL.md A); we model that for every VMA-lock variant.
+ * 6.8 fix of a 6.7 regression; docs/kernel-sources.md A); we model that for every VMA-lock variant.
  */
 import type { Kernel, Thread } from '../kernel.js';
 import { VM_READ, VM_WRITE, type Vma } from '../mm/mm_types.js';
@@ -24,7 +24,7 @@ export function access_error(write: boolean, vma: Vma): boolean {
 export function* do_user_addr_fault(k: Kernel, task: Thread, address: number, write: boolean): Path {
   const mm = task.mm;
   const c = k.costs;
-  // One fault however many times it retries (DESIGN.md section 5, `faults`).
+  // One fault however many times it retries (docs/design.md section 5, `faults`).
   k.stats.summary.faults++;
   if (!task.runAhead(c.fault_entry)) yield c.fault_entry;
   let flags = (write ? FAULT_FLAG_WRITE : 0) | (k.policy.fault_lock.allowRetry ? FAULT_FLAG_ALLOW_RETRY : 0);

@@ -9,7 +9,7 @@
  * migrator isolated it: -EBUSY, `migrate_busy`), put_page() of the FOLL_GET reference: the
  * isolation reference stays. Then migrate_pages() on the list.
  *
- * Who holds mmap_lock (KERNEL.md B): before 4.17's do_pages_move() rework, do_move_page_to_node_array
+ * Who holds mmap_lock (docs/kernel-sources.md B): before 4.17's do_pages_move() rework, do_move_page_to_node_array
  * held mmap_lock for read across the lookup AND the migration; since, add_page_for_migration()
  * takes it per page for the lookup only and migrate_pages() runs without it. That is not a
  * policy axis: the emulation derives it from the release of the policy's preset (`Policy.preset`:

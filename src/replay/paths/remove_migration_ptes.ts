@@ -7,7 +7,7 @@
  * vm_pgoff as they read now; the PTE there must be a migration entry for `src` (check_pte), else
  * nothing happens. A VMA the walk skipped or mis-addressed keeps its migration entry: after the
  * migrator unlocks and frees `src`, that entry is stale, and the next fault on it hits
- * migration_entry_to_page()'s BUG (KERNEL.md E; migration_entry_wait.ts reports it).
+ * migration_entry_to_page()'s BUG (docs/kernel-sources.md E; migration_entry_wait.ts reports it).
  *
  * Restoring: folio_get() + page_add_anon_rmap() (one mapping, one reference), the write bit from
  * a writable entry (is_writable_migration_entry -> pte_mkwrite), the dirty bit as it was.

@@ -2,7 +2,7 @@
  * rmap_walk_anon() (mm/rmap.c): visit every VMA on the folio's anon_vma chain and, where
  * vma_address() puts the folio's index inside the VMA, the address it would be mapped at.
  *
- * Which lock keeps the walk apart from vma_adjust() is the rmap_lock policy's (KERNEL.md E):
+ * Which lock keeps the walk apart from vma_adjust() is the rmap_lock policy's (docs/kernel-sources.md E):
  * - `none` (2.6.34-rc after the anon_vma_chain rework): the walk takes the folio's OWN
  *   anon_vma lock (each anon_vma had its own spinlock); vma_adjust takes no anon_vma lock, so
  *   a walk can read vm_start, vm_end, vm_pgoff between two of its stores;

@@ -1,5 +1,5 @@
 /**
- * Stale migration entries (KERNEL.md E): a migration entry left in a page table after its
+ * Stale migration entries (docs/kernel-sources.md E): a migration entry left in a page table after its
  * migration ended, because remove_migration_ptes()' rmap walk skipped or mis-addressed the VMA
  * (a walk racing vma_adjust's stores). The folio it names has been unlocked and usually freed;
  * the next fault there calls migration_entry_to_page() (pfn_swap_entry_folio() today), whose

@@ -1,5 +1,5 @@
 /**
- * The policy axes (DESIGN.md section 3): every variant of every axis, oldest first. Adding a
+ * The policy axes (docs/design.md section 3): every variant of every axis, oldest first. Adding a
  * variant is: copy a small file under variants/<axis>/, register it here.
  */
 import { faultLockMmapNoretry } from './variants/fault_lock/mmap-noretry.js';

@@ -1,5 +1,5 @@
 /**
- * Kernel-release presets (DESIGN.md section 3) and `--policy` parsing. A preset names one variant
+ * Kernel-release presets (docs/design.md section 3) and `--policy` parsing. A preset names one variant
  * per axis as the history reads at that release's .0 tag; docs/policies.md holds the evidence.
  * `--policy` takes a preset, `axis=variant` pairs, or a preset plus overrides, joined by `+` or
  * `,`. The canonical label is the preset, then `+axis=variant` for each override that differs from

@@ -161,7 +161,7 @@ export interface RmapLockVariant extends VariantInfo {
 export interface Policy {
   readonly label: string;
   /**
-   * The preset the policy was built on (`linux-6.12`): era facts that are not a DESIGN.md axis,
+   * The preset the policy was built on (`linux-6.12`): era facts that are not a docs/design.md axis,
    * such as whether move_pages() holds mmap_lock across the migration (before 4.17), are read
    * from it (see paths/move_pages.ts), so an override keeps its preset's era.
    */

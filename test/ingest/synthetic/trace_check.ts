@@ -1,6 +1,6 @@
 /**
  * Test helpers for synthetic scenarios: generate into plain row arrays, and check the structural
- * promises every generated trace makes (DESIGN.md section 1, Timing):
+ * promises every generated trace makes (docs/design.md section 1, Timing):
  * - rows in nondecreasing ts over the whole file, so every thread's rows are in time order;
  * - a tid stays in the pid of its first row; no rows of a tid after its `exit`;
  * - a fork child pid is new, its first thread has tid = pid, and its rows come after the fork
