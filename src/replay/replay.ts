@@ -72,9 +72,24 @@ function prepare(cols: EventColumns, opts: ReplayOptions) {
   return { plan, machine, costsNs, costs };
 }
 
-/** Input errors only the machine settings reveal: a migrate target node >= --nodes. */
+/**
+ * The latest arrival the clock can hold exactly: cycles are integers in doubles, and the replay's
+ * own time (faults, I/O, sleeps) runs on past the last arrival, so arrivals stay below half of
+ * 2^53 cycles (about 1.5e15 ns, 17 days, at 3 GHz). Later ones would round cycle figures and
+ * change results (a trace shifted by 9e15 ns lost half its fault_max); they are rejected.
+ */
+export const MAX_ARRIVAL_CYCLES = 2 ** 52;
+
+/** Input errors only the machine settings reveal: a migrate target node >= --nodes, arrivals past what the clock holds. */
 function validateForMachine(cols: EventColumns, machine: MachineConfig): void {
+  const maxTs = MAX_ARRIVAL_CYCLES / machine.cpuGhz;
   for (let r = 0; r < cols.op.length; r++) {
+    if (cols.ts[r]! > maxTs) {
+      throw new InputError({
+        code: 'ts-too-large', stage: 'replay', row: r, text: String(cols.ts[r]),
+        expected: `a timestamp at most ${Math.floor(maxTs)} ns at --cpu-ghz ${machine.cpuGhz} (2^52 cycles, so cycle counts stay exact); rebase the trace's ts column to its first event`,
+      });
+    }
     if (cols.op[r] === Op.migrate && cols.arg[r]! >= machine.nodes) {
       throw new InputError({
         code: 'bad-node', stage: 'replay', row: r, text: String(cols.arg[r]),
