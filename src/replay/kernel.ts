@@ -43,6 +43,8 @@ export class Thread extends Task {
   faulted = false;
   /** tryAccess()'s argument for tryAccessAt (paths/cpu_access.ts), one address. */
   readonly oneAddr = new Float64Array(1);
+  /** SIGKILLed by the OOM killer (paths/out_of_memory.ts): exits at its next row; GUP and fault loops stop. */
+  oomKilled = false;
   /** PF_MEMALLOC: the thread is in direct reclaim (no recursion into it). */
   memalloc = false;
   exited = false;

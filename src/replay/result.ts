@@ -68,7 +68,7 @@ export interface IntegrityRow {
 
 /** An emulated deadlock or kernel BUG, with the tasks and locks involved. */
 export interface Finding {
-  kind: 'deadlock' | 'kernel_bug';
+  kind: 'deadlock' | 'kernel_bug' | 'oom_kill';
   message: string;
   cycles: number;
   /** Wait-for chain or involved tasks, human-readable, one entry per line. */

@@ -12,6 +12,7 @@ import type { Histogram } from './stats/histogram.js';
 import { cpu_access, faultable, faultBegin, faultEnd, tryAccess, tryAccessAt } from './paths/cpu_access.js';
 import { do_user_addr_fault } from './paths/do_user_addr_fault.js';
 import { opHandler } from './paths/ops.js';
+import { do_exit } from './paths/do_exit.js';
 import type { ThreadRows } from './thread_rows.js';
 import { modPow2 } from '../util/math.js';
 
@@ -123,8 +124,14 @@ class RowLoop implements InlineResume {
         if (r < 0) return END;
         if (cols.op[r]! >= FIRST_OBSERVATION_OP) continue;
         if (task.exited) {
-          stats.count('ops_after_exit');
+          stats.count(task.oomKilled ? 'rows_after_oom_kill' : 'ops_after_exit');
           continue;
+        }
+        if (task.oomKilled) {
+          // SIGKILL (paths/out_of_memory.ts): the thread exits now instead of running the row.
+          this.waitFor = -1;
+          this.t0 = e.now;
+          return r;
         }
         const ts = Math.round(cols.ts[r]! * this.cpn);
         const start = this.gapTiming && this.prevTs >= 0 ? e.now + (ts - this.prevTs) : ts;
@@ -201,6 +208,11 @@ class RowLoop implements InlineResume {
       this.stage = Stage.Arrival;
       return sleepUntil(k, this.waitFor);
     }
+    if (task.oomKilled) {
+      k.stats.count('rows_after_oom_kill');
+      this.stage = Stage.Killed;
+      return do_exit(k, task);
+    }
     const op = cols.op[r]!;
     task.path = '';
     task.retries = 0;
@@ -235,6 +247,8 @@ class RowLoop implements InlineResume {
     switch (this.stage) {
       case Stage.Arrival:
         this.arrived(r);
+        return null;
+      case Stage.Killed:
         return null;
       case Stage.Fault: {
         const addr = cols.addr[r]!;
@@ -363,6 +377,8 @@ const enum Stage {
   AccessCost,
   /** Any other op's path (or compute cycles) ended. */
   Op,
+  /** An OOM-killed thread's do_exit() ended. */
+  Killed,
 }
 
 export function* thread_main(k: Kernel, task: Thread, rows: ThreadRows, cols: EventColumns, gapTiming: boolean): Path<void> {
@@ -380,5 +396,7 @@ export function* thread_main(k: Kernel, task: Thread, rows: ThreadRows, cols: Ev
     for (let step = loop.slowStart(r); step !== null; step = loop.slow(input)) input = yield step;
   }
   task.inline = null;
+  // An OOM-killed thread whose rows ran out still exits, so its memory is freed.
+  if (task.oomKilled && !task.exited) yield do_exit(k, task);
   loop.finish();
 }

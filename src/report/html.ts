@@ -10,6 +10,7 @@ import { formatNs } from './format.js';
 import { faultCdfPlot, integrityPlot, lockPlot, refcountPlot, renderSvg, type PlotSpec } from './plots.js';
 import type { ReportData } from './report_data.js';
 import { countMatrix, longTable, transposedTable, type TableView } from './terminal_tables.js';
+import { FINDING_TITLE } from './meta.js';
 
 /** Options of the HTML report. */
 export interface HtmlOptions {
@@ -88,7 +89,7 @@ function settings(data: ReportData): string {
 function findings(data: ReportData): string {
   if (data.meta.findings.length === 0) return '<p class="none">No deadlocks or kernel BUGs.</p>';
   return data.meta.findings.map((f) =>
-    `<div class="finding"><b>${escapeHtml(f.policy)}: ${f.kind === 'deadlock' ? 'DEADLOCK' : 'kernel BUG'}</b> at ${escapeHtml(formatNs(f.ns))}: ${escapeHtml(f.message)}` +
+    `<div class="finding"><b>${escapeHtml(f.policy)}: ${FINDING_TITLE[f.kind]}</b> at ${escapeHtml(formatNs(f.ns))}: ${escapeHtml(f.message)}` +
     (f.detail.length > 0 ? `<pre>${escapeHtml(f.detail.join('\n'))}</pre>` : '') + '</div>').join('\n');
 }
 

@@ -13,9 +13,12 @@ import type { TimeUnit } from './columns.js';
 export const META_FORMAT_VERSION = 1;
 
 /** One finding as written to meta.json: times in both cycles and ns. */
+/** How each kind of finding is titled in reports (the kernel's own words where it has them). */
+export const FINDING_TITLE: Readonly<Record<'deadlock' | 'kernel_bug' | 'oom_kill', string>> = { deadlock: 'DEADLOCK', kernel_bug: 'kernel BUG', oom_kill: 'OOM kill' };
+
 export interface MetaFinding {
   policy: string;
-  kind: 'deadlock' | 'kernel_bug';
+  kind: 'deadlock' | 'kernel_bug' | 'oom_kill';
   message: string;
   cycles: number;
   ns: number;

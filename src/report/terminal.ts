@@ -12,6 +12,7 @@ import {
 import { DEFAULT_COLUMNS, renderFitted, type PlainTable } from './fit_table.js';
 import { formatNs, formatTime, wrapText } from './format.js';
 import { buildReportData, convertUnit, REPLAY_FILES, type ReportData } from './report_data.js';
+import { FINDING_TITLE } from './meta.js';
 import {
   countMatrix, longTable, parseSort, selectFigures, sortRows, transposedTable, type TableView,
 } from './terminal_tables.js';
@@ -65,7 +66,7 @@ function countersTable(data: ReportData, order: readonly string[], view: TableVi
 function findingsText(data: ReportData, width: number): string {
   if (data.meta.findings.length === 0) return 'none';
   return data.meta.findings.flatMap((f) => [
-    ...wrapText(`[${f.policy}] ${f.kind === 'deadlock' ? 'DEADLOCK' : 'kernel BUG'} at ${data.meta.unit === 'ns' ? formatNs(f.ns) : formatTime(f.cycles, 'cycles')}: ${f.message}`, width),
+    ...wrapText(`[${f.policy}] ${FINDING_TITLE[f.kind]} at ${data.meta.unit === 'ns' ? formatNs(f.ns) : formatTime(f.cycles, 'cycles')}: ${f.message}`, width),
     ...f.detail.flatMap((d) => wrapText(d, width, '    ')),
   ]).join('\n');
 }
@@ -106,6 +107,6 @@ export function renderReport(input: ReportData, opts: RenderOptions): string {
   out.push(section('Diagnostic counters (non-zero)', width, tableOrNone(countersTable(data, order, view), width, 'none')));
   const described = Object.entries(data.meta.counter_defs);
   if (described.length > 0) out.push(`${described.flatMap(([k, d]) => wrapText(`${k}: ${d.description}`, width, '  ')).join('\n')}\n`);
-  out.push(section(`Findings (deadlocks, kernel BUGs): ${data.meta.findings.length}`, width, findingsText(data, width)));
+  out.push(section(`Findings (deadlocks, kernel BUGs, OOM kills): ${data.meta.findings.length}`, width, findingsText(data, width)));
   return out.join('\n');
 }

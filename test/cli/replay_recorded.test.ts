@@ -67,9 +67,10 @@ describe('the recorded traces replay', () => {
         expect(peak).toBeGreaterThan(20);
         expect(half.reclaim_scanned).toBeGreaterThan(0);
         expect(half.folios_resident_peak).toBeLessThan(peak);
-        // Reclaim runs at allocation, after the fact: at most one read-around window (32 pages,
-        // VM_READAHEAD_PAGES) over the limit.
-        expect(half.folios_resident_peak).toBeLessThanOrEqual(limit + 32);
+        // Reclaim runs at allocation, after the fact, and spares folios used since its last scan
+        // (folio_check_references): the footprint passes the limit by at most what a memory
+        // cgroup's charges may (MEMCG_CHARGE_BATCH, 64 pages), here a read-around window or two.
+        expect(half.folios_resident_peak).toBeLessThanOrEqual(limit + 64);
       }
     });
   }

@@ -71,7 +71,7 @@ describe('terminal report', () => {
     expect(text).toMatch(/│ vma_lock +│ rwsem:R +│ linux-6\.12/);
     expect(text).toMatch(/│ replay\.timer_interrupts +│ - +│ +7 │ +3 │/);
     expect(text).not.toContain('replay.retries');
-    expect(text).toContain('Findings (deadlocks, kernel BUGs): 1');
+    expect(text).toContain('Findings (deadlocks, kernel BUGs, OOM kills): 1');
     expect(text).toContain('[linux-2.6.34-rc] DEADLOCK at 1.00 ms: tid 101 and tid 102 wait for each other');
     expect(text).toContain('    tid 102 waits for folio_lock held by tid 101');
   });

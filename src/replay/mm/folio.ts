@@ -58,6 +58,7 @@ class FolioExtra {
   pinCount = 0;
   gupCount = 0;
   waitRefs = 0;
+  cowRefs = 0;
   swapSlot = -1;
   wq: WaitQueue | null = null;
   file = -1;
@@ -249,6 +250,15 @@ export class Folio implements FolioHandle {
     if (this.x !== null || v !== 0) this.extra().gupCount = v;
   }
 
+  /** References held by write faults copying the folio (do_wp_page's folio_get for wp_page_copy). */
+  get cowRefs(): number {
+    return this.x === null ? 0 : this.x.cowRefs;
+  }
+
+  set cowRefs(v: number) {
+    if (this.x !== null || v !== 0) this.extra().cowRefs = v;
+  }
+
   get waitRefs(): number {
     return this.x === null ? 0 : this.x.waitRefs;
   }
@@ -324,6 +334,7 @@ export class Folio implements FolioHandle {
   /** Who holds a reference beyond the mappings and the cache (refcount.csv `holder`), or `-`. */
   holder(): string {
     if (this.waitRefs > 0) return 'migration-wait';
+    if (this.cowRefs > 0) return 'wp-copy';
     if (this.pinCount > 0) return 'gup-pin';
     if (this.gupCount > 0) return 'gup';
     if (this.has(PG_SWAPCACHE)) return 'swapcache';

@@ -18,6 +18,11 @@ export class PageAllocator {
   resident = 0;
   /** The most folios resident at once: the replay's memory footprint. */
   residentPeak = 0;
+  /**
+   * Folios isolated from the LRU by a reclaim in progress (NR_ISOLATED_ANON + NR_ISOLATED_FILE,
+   * counted by shrink_folio_list's callers): they come back or are freed when it ends.
+   */
+  isolated = 0;
   /** --memory-limit in pages (0 = none). */
   readonly limitPages: number;
   private nextId = 1;

@@ -29,6 +29,15 @@ export const PTE_DIRTY = 2;
 export const PTE_MIG_WRITE = 4;
 /** pte_protnone(): present but inaccessible (the VMA is PROT_NONE); every access faults. */
 export const PTE_PROTNONE = 8;
+/**
+ * pte_young() (x86 _PAGE_ACCESSED): set in every PTE a fault installs (mk_pte with
+ * vm_page_prot, whose x86 protections include _PAGE_ACCESSED: "all mapped folios start out with
+ * page table references from the instantiating fault") and by the CPU on every access; cleared by
+ * reclaim's folio_referenced(); clear in a fork child's copy (copy_present_pte: pte_mkold) and on
+ * a migrated page's restored PTE (remove_migration_pte: pte_mkold; 6.1+ can remember young in the
+ * migration entry, 2e3468778dbe, not modelled).
+ */
+export const PTE_YOUNG = 16;
 
 export const PTRS_PER_PTE = 512;
 

@@ -19,7 +19,7 @@
 import type { Kernel, Thread } from '../kernel.js';
 import { PG_ANON_EXCLUSIVE, type Folio } from '../mm/folio.js';
 import type { Mm, Vma } from '../mm/mm_types.js';
-import { PTE_DIRTY, PTE_MIG_WRITE, PTE_MIGRATION, PTE_NONE, PTE_PRESENT, PTE_SWAP, PTE_WRITE, PTRS_PER_PTE, type PteTable } from '../mm/pagetable.js';
+import { PTE_DIRTY, PTE_MIG_WRITE, PTE_MIGRATION, PTE_NONE, PTE_PRESENT, PTE_SWAP, PTE_WRITE, PTE_YOUNG, PTRS_PER_PTE, type PteTable } from '../mm/pagetable.js';
 import { PTE_SWP_EXCLUSIVE } from '../mm/swap.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import type { Path } from '../engine/task.js';
@@ -155,8 +155,9 @@ function copy_pte(src: Vma, dt: PteTable, st: PteTable, i: number): void {
     bits &= ~PTE_WRITE;
     st.bits[i] = bits;
   }
-  // A shared mapping's PTE is made clean in the child (pte_mkclean).
+  // A shared mapping's PTE is made clean in the child (pte_mkclean); every child PTE is old (pte_mkold).
   if (src.isShared()) bits &= ~PTE_DIRTY;
+  bits &= ~PTE_YOUNG;
   dt.set(i, PTE_PRESENT, bits, st.folioAt(i)!, 0);
 }
 
@@ -177,7 +178,8 @@ function copy_present_page(k: Kernel, task: Thread, dst: Vma, dt: PteTable, st: 
   copy.set(PG_ANON_EXCLUSIVE);
   k.pages.lru.add(copy.liveSlot('added to the LRU'));
   // maybe_mkwrite(pte_mkdirty()): writable in the child if the VMA is.
-  dt.set(i, PTE_PRESENT, dst.isWritable() ? PTE_WRITE | PTE_DIRTY : PTE_DIRTY, copy, 0);
+  // mk_pte(): young, as a fault's (x86 vm_page_prot has _PAGE_ACCESSED).
+  dt.set(i, PTE_PRESENT, PTE_YOUNG | (dst.isWritable() ? PTE_WRITE | PTE_DIRTY : PTE_DIRTY), copy, 0);
   k.stats.summary.fork_copies++;
   k.stats.refcountOutcome('fork_copy', 'copied', old.holder());
   k.timeline?.instant(task.tid, 'fork-copy', k.now, { folio: old.id });

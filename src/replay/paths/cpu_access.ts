@@ -8,7 +8,7 @@
 import type { Kernel, Thread } from '../kernel.js';
 import type { Vma } from '../mm/mm_types.js';
 import { LEAK, OK } from '../mm/oracle.js';
-import { PTE_DIRTY, PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, PTRS_PER_PTE } from '../mm/pagetable.js';
+import { PTE_DIRTY, PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, PTE_YOUNG, PTRS_PER_PTE } from '../mm/pagetable.js';
 import { InvariantError } from '../../util/errors.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
 import { do_user_addr_fault } from './do_user_addr_fault.js';
@@ -106,7 +106,9 @@ export function tryAccessAt(k: Kernel, task: Thread, addrs: Float64Array, r: num
   if ((write && (bits & PTE_WRITE) === 0) || (bits & PTE_PROTNONE) !== 0) return false;
   const vma = vmaOf(task, addr);
   if (vma === null) return false;
-  if (write) t.bits[i] = bits | PTE_DIRTY;
+  // The CPU sets the accessed bit, and the dirty bit on a store (x86 page walk).
+  const nb = bits | (write ? PTE_YOUNG | PTE_DIRTY : PTE_YOUNG);
+  if (nb !== bits) t.bits[i] = nb;
   // Private anonymous memory (the common case): the process's own view keyed by page number,
   // so the oracle chunk and index are the PTE table's number and index.
   const found = vma.file < 0 && !vma.isShared()
@@ -140,6 +142,11 @@ export function faultEnd(k: Kernel, task: Thread, r: number): boolean {
   return false;
 }
 
+function oomKilled(k: Kernel, task: Thread): void {
+  k.stats.count('accesses_killed');
+  task.path = 'oom-killed';
+}
+
 function sigsegv(k: Kernel, task: Thread): void {
   k.stats.count('sigsegv');
   task.path = 'sigsegv';
@@ -161,6 +168,8 @@ export function* cpu_access(k: Kernel, task: Thread, addr: number, len: number, 
         yield auto_vma(k, task, a);
         continue;
       }
+      // An OOM-killed thread returns to user space with SIGKILL pending: the access never completes.
+      if (task.oomKilled) return oomKilled(k, task);
       if (++tries > MAX_REFAULTS) throw new InvariantError(`access at 0x${a.toString(16)} faulted ${MAX_REFAULTS} times in a row`, `task ${task.tid}`);
       faultBegin(k, task, a, write);
       if (!faultEnd(k, task, (yield do_user_addr_fault(k, task, a, write)) as number)) return;

@@ -4,7 +4,7 @@
  * takes the PTL, re-checks the PTE is still none, adds the rmap and maps it writable.
  */
 import { PG_ANON_EXCLUSIVE } from '../mm/folio.js';
-import { PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_WRITE, pteIndex } from '../mm/pagetable.js';
+import { PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_WRITE, pteIndex, PTE_YOUNG } from '../mm/pagetable.js';
 import { vmf_anon_prepare } from './anon_vma_prepare.js';
 import { VM_FAULT_OK, VM_FAULT_RETRY, type VmFault } from './vm_fault.js';
 import type { Path } from '../engine/task.js';
@@ -18,7 +18,7 @@ export function* do_anonymous_page(vmf: VmFault): Path {
   if (!vmf.write) {
     // Use the zero page for reads (my_zero_pfn), mapped read-only.
     yield t.ptl.lock;
-    if (t.kind[i] === PTE_NONE) t.set(i, PTE_PRESENT, 0, k.zeroFolio, 0);
+    if (t.kind[i] === PTE_NONE) t.set(i, PTE_PRESENT, PTE_YOUNG, k.zeroFolio, 0);
     t.ptl.unlock(task);
     yield c.map_zero_page;
     task.path = 'zero';
@@ -48,7 +48,8 @@ export function* do_anonymous_page(vmf: VmFault): Path {
   st.mapDelta(s, 1, 'do_anonymous_page');
   st.flags[s] |= PG_ANON_EXCLUSIVE;
   k.pages.lru.add(s);
-  t.setSlot(i, vma.isWritable() ? PTE_WRITE | PTE_DIRTY : 0, s);
+  // mk_pte(&folio->page, vma->vm_page_prot): young on x86 (_PAGE_ACCESSED in the protections).
+  t.setSlot(i, PTE_YOUNG | (vma.isWritable() ? PTE_WRITE | PTE_DIRTY : 0), s);
   t.ptl.unlock(task);
   if (!task.runAhead(c.map_new_folio)) yield c.map_new_folio;
   task.path = 'anon';

@@ -16,7 +16,7 @@
 import { folio_unlock } from '../locks/folio_lock.js';
 import { PG_ANON_EXCLUSIVE, PG_DIRTY, PG_READAHEAD, PG_UPTODATE, type Folio } from '../mm/folio.js';
 import { PAGE_SIZE } from '../../ingest/schema.js';
-import { PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_WRITE, PTRS_PER_PTE, pteIndex } from '../mm/pagetable.js';
+import { PTE_DIRTY, PTE_NONE, PTE_PRESENT, PTE_WRITE, PTRS_PER_PTE, pteIndex, PTE_YOUNG } from '../mm/pagetable.js';
 import { vmf_anon_prepare } from './anon_vma_prepare.js';
 import { filemap_fault } from './filemap_fault.js';
 import { VM_FAULT_OK, VM_FAULT_RETRY, type VmFault } from './vm_fault.js';
@@ -68,7 +68,8 @@ function* finish_fault(vmf: VmFault, folio: Folio): Path {
   if (vma.isShared() && vma.isWritable()) bits = vmf.write ? PTE_WRITE | PTE_DIRTY : PTE_WRITE;
   if (vmf.write && vma.isShared()) folio.set(PG_DIRTY);
   folio.mapDelta(1, 'finish_fault');
-  t.set(i, PTE_PRESENT, bits, folio, 0);
+  // do_set_pte(): mk_pte(page, vma->vm_page_prot) is young on x86 (_PAGE_ACCESSED in the protections).
+  t.set(i, PTE_PRESENT, bits | PTE_YOUNG, folio, 0);
   t.ptl.unlock(task);
   folio_unlock(k.lockEnv, folio);
   yield k.costs.map_new_folio;
@@ -112,7 +113,7 @@ function* do_cow_fault(vmf: VmFault): Path {
   copy.mapDelta(1, 'do_cow_fault');
   copy.set(PG_ANON_EXCLUSIVE);
   k.pages.lru.add(copy.liveSlot('added to the LRU'));
-  t.set(i, PTE_PRESENT, vma.isWritable() ? PTE_WRITE | PTE_DIRTY : PTE_DIRTY, copy, 0);
+  t.set(i, PTE_PRESENT, PTE_YOUNG | (vma.isWritable() ? PTE_WRITE | PTE_DIRTY : PTE_DIRTY), copy, 0);
   t.ptl.unlock(task);
   yield c.map_new_folio;
   k.stats.summary.cow_copies++;
@@ -143,7 +144,8 @@ function* do_fault_around(vmf: VmFault): Path<boolean> {
     if (f === undefined || f.locked || !f.has(PG_UPTODATE) || f.has(PG_READAHEAD)) continue;
     f.get(1, 'filemap_map_pages');
     f.mapDelta(1, 'filemap_map_pages');
-    t.set(i, PTE_PRESENT, writable, f, 0);
+    // Prefaulted PTEs are young on x86 too (arch_wants_old_prefaulted_pte() is arm64's).
+    t.set(i, PTE_PRESENT, writable | PTE_YOUNG, f, 0);
     mapped++;
     if (vpn === vmf.vpn) hit = true;
   }

@@ -20,7 +20,7 @@
  */
 import { folio_set_locked, folio_unlock } from '../locks/folio_lock.js';
 import { PG_ANON_EXCLUSIVE, PG_READAHEAD, PG_SWAPCACHE, PG_WRITEBACK, type Folio } from '../mm/folio.js';
-import { PTE_DIRTY, PTE_MIGRATION, PTE_PRESENT, PTE_SWAP, PTE_WRITE, pteIndex, type PteTable } from '../mm/pagetable.js';
+import { PTE_DIRTY, PTE_MIGRATION, PTE_PRESENT, PTE_SWAP, PTE_WRITE, pteIndex, type PteTable, PTE_YOUNG } from '../mm/pagetable.js';
 import { PTE_SWP_EXCLUSIVE, SWAP_OK, SWAP_RA_HITS_MAX, type SwapInfo } from '../mm/swap.js';
 import { vmf_anon_prepare } from './anon_vma_prepare.js';
 import { do_wp_page } from './do_wp_page.js';
@@ -189,7 +189,8 @@ function* map_swapped_folio(vmf: VmFault, t: PteTable, i: number, si: SwapInfo, 
   if (exclusive) folio.set(PG_ANON_EXCLUSIVE);
   else folio.clear(PG_ANON_EXCLUSIVE);
   k.pages.lru.add(folio.liveSlot('added to the LRU'));
-  t.set(i, PTE_PRESENT, bits, folio, 0);
+  // mk_pte(page, vma->vm_page_prot): young on x86.
+  t.set(i, PTE_PRESENT, bits | PTE_YOUNG, folio, 0);
   return writable;
 }
 

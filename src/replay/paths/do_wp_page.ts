@@ -12,7 +12,7 @@
  * and makes the PTE writable in place.
  */
 import { PG_ANON_EXCLUSIVE, PG_DIRTY, PG_SWAPCACHE, type Folio } from '../mm/folio.js';
-import { PTE_DIRTY, PTE_PRESENT, PTE_WRITE, type PteTable } from '../mm/pagetable.js';
+import { PTE_DIRTY, PTE_PRESENT, PTE_WRITE, type PteTable, PTE_YOUNG } from '../mm/pagetable.js';
 import { vmf_anon_prepare } from './anon_vma_prepare.js';
 import { FAULT_FLAG_UNSHARE, VM_FAULT_OK, VM_FAULT_RETRY, type VmFault } from './vm_fault.js';
 import type { Path } from '../engine/task.js';
@@ -54,8 +54,21 @@ export function* do_wp_page(vmf: VmFault, t: PteTable, i: number): Path {
     // Copied although only this mm maps it: someone else holds a reference.
     k.stats.refcountOutcome('wp_reuse', 'copied', old.mapcount <= 1 ? old.holder() : '-');
   }
+  // folio_get(folio); pte_unmap_unlock(); return wp_page_copy(vmf): the copy holds its own
+  // reference on the old folio across the allocation, so reclaim meanwhile may unmap it but not
+  // free it (__remove_mapping's refcount freeze fails), and migration sees the reference.
+  if (old !== k.zeroFolio) {
+    old.get(1, 'do_wp_page');
+    old.cowRefs++;
+  }
   t.ptl.unlock(task);
-  return (yield wp_page_copy(vmf, t, i, old)) as number;
+  const r = (yield wp_page_copy(vmf, t, i, old)) as number;
+  // wp_page_copy()'s final folio_put(old_folio) of that reference.
+  if (old !== k.zeroFolio) {
+    old.cowRefs--;
+    k.pages.put(old, 'wp_page_copy put');
+  }
+  return r;
 }
 
 /** wp_page_copy(): give this mm its own copy of `old` (the zero page: a zeroed folio). */
@@ -86,7 +99,8 @@ function* wp_page_copy(vmf: VmFault, t: PteTable, i: number, old: Folio): Path {
   k.pages.lru.add(copy.liveSlot('added to the LRU'));
   // maybe_mkwrite(pte_mkdirty()), except for an unshare, which maps the copy read-only.
   const unshare = (vmf.flags & FAULT_FLAG_UNSHARE) !== 0;
-  t.set(i, PTE_PRESENT, unshare || !vma.isWritable() ? PTE_DIRTY : PTE_WRITE | PTE_DIRTY, copy, 0);
+  // wp_page_copy(): mk_pte(new_page, vma->vm_page_prot), young on x86.
+  t.set(i, PTE_PRESENT, PTE_YOUNG | (unshare || !vma.isWritable() ? PTE_DIRTY : PTE_WRITE | PTE_DIRTY), copy, 0);
   if (!fromZero) {
     old.mapDelta(-1, 'wp_page_copy');
     k.pages.put(old, 'wp_page_copy unmap');

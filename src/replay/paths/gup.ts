@@ -69,6 +69,11 @@ function gup_fast(k: Kernel, mm: Mm, vpn: number, last: number, foll: Foll): num
 function* __get_user_pages(k: Kernel, task: Thread, mm: Mm, vpn: number, last: number, foll: Foll): Path<number> {
   let tried = 0;
   while (vpn < last) {
+    // if (fatal_signal_pending(current)) { ret = -EINTR; goto out; }
+    if (task.oomKilled) {
+      k.stats.count('accesses_killed');
+      return vpn;
+    }
     const addr = vpn * PAGE_SIZE;
     const vma = mm.findVma(addr);
     // check_vma_flags(): no VMA, or a write to a read-only one.
@@ -82,6 +87,10 @@ function* __get_user_pages(k: Kernel, task: Thread, mm: Mm, vpn: number, last: n
     for (;;) {
       const r = yield* follow_page_pte(k, task, vma, vpn, foll, st);
       if (r === GRABBED) break;
+      if (task.oomKilled) {
+        k.stats.count('accesses_killed');
+        return vpn;
+      }
       if (++follows > MAX_FOLLOW) throw new InvariantError(`GUP at 0x${addr.toString(16)} looked up ${MAX_FOLLOW} times`, `task ${task.tid}`);
       // faultin_page(): FAULT_FLAG_UNSHARE and FAULT_FLAG_WRITE are exclusive.
       const unshare = r === UNSHARE;

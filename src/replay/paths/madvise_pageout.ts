@@ -40,7 +40,7 @@ export function* madvise_pageout(k: Kernel, task: Thread, a: OpArgs): Path<void>
       // reclaim_pages() after each PTE table's batch.
       if (list.length > 0) {
         isolated += list.length;
-        yield* shrink_folio_list(k, task, list);
+        yield* shrink_folio_list(k, task, list, true);
       }
     }
   }

@@ -60,12 +60,15 @@ export function folio_isolate_for_migration(k: Kernel, folio: Folio, why: string
   else if (!isShmem(folio)) return false;
   folio.get(1, why);
   folio.set(FOLIO_ISOLATED);
+  // NR_ISOLATED_ANON/FILE: a reclaimer that finds the LRU empty waits for these.
+  k.pages.isolated++;
   return true;
 }
 
 /** putback_movable_pages(): back on the LRU, isolation reference dropped. */
 function folio_putback(k: Kernel, folio: Folio): void {
   folio.clear(FOLIO_ISOLATED);
+  k.pages.isolated--;
   if (!isShmem(folio)) k.pages.lru.add(folio.liveSlot('added to the LRU'));
   k.pages.put(folio, 'putback_movable_pages');
 }
@@ -123,6 +126,7 @@ function* unmap_and_move(k: Kernel, task: Thread, src: Folio, node: number, hold
     // "Folio was freed from under us. So we are done." (only the isolation reference is left)
     k.stats.count('migrate_freed_under_us');
     src.clear(FOLIO_ISOLATED);
+    k.pages.isolated--;
     k.pages.put(src, 'migrate_folio_done');
     return MIGRATEPAGE_SUCCESS;
   }
@@ -163,6 +167,7 @@ function* unmap_and_move(k: Kernel, task: Thread, src: Folio, node: number, hold
     folio_unlock(env, src);
     // migrate_folio_done(): the isolation reference; src is freed unless someone still holds it.
     src.clear(FOLIO_ISOLATED);
+    k.pages.isolated--;
     k.pages.put(src, 'migrate_folio_done');
     return MIGRATEPAGE_SUCCESS;
   }

@@ -5,7 +5,9 @@
  * MADV_PAGEOUT uses shrink_folio_list directly).
  *
  * Per folio (isolated: off the LRU, one extra reference):
- * 1. folio_trylock(), else keep. Under writeback or maybe DMA-pinned: keep.
+ * 1. folio_trylock(), else keep. Under writeback or maybe DMA-pinned: keep. Mapped and used
+ *    since the last scan (folio_check_references, folio_referenced.ts): keep, a second chance
+ *    (not for MADV_PAGEOUT, which ignores references).
  * 2. Anonymous and not in the swap cache: add_to_swap(): a slot (SWAP_HAS_CACHE), the swap cache
  *    takes a reference, the folio is marked dirty.
  * 3. Mapped: try_to_unmap() (swap entries for anonymous folios); still mapped: keep.
@@ -20,6 +22,8 @@ import type { Kernel, Thread } from '../kernel.js';
 import { folio_trylock, folio_unlock } from '../locks/folio_lock.js';
 import { PG_DIRTY, PG_LRU, PG_SWAPCACHE, PG_WRITEBACK, type Folio } from '../mm/folio.js';
 import { NO_SLOT } from '../mm/folio_store.js';
+import { folio_referenced } from './folio_referenced.js';
+import { out_of_memory } from './out_of_memory.js';
 import { pageout } from './pageout.js';
 import { try_to_unmap } from './try_to_unmap.js';
 import type { Path } from '../engine/task.js';
@@ -54,28 +58,38 @@ function* add_to_swap(k: Kernel, task: Thread, folio: Folio): Path<void> {
   yield k.costs.swap_map_update + k.costs.swapcache_add;
 }
 
-/** Reclaim the isolated `folios`; returns how many were freed. */
-export function* shrink_folio_list(k: Kernel, task: Thread, folios: Folio[]): Path<number> {
+/**
+ * Reclaim the isolated `folios`; returns how many were freed. `ignoreReferences`: MADV_PAGEOUT's
+ * reclaim_pages(), which reclaims used folios too.
+ */
+export function* shrink_folio_list(k: Kernel, task: Thread, folios: Folio[], ignoreReferences = false): Path<number> {
   let freed = 0;
+  k.pages.isolated += folios.length;
   for (const folio of folios) {
     yield k.costs.reclaim_bookkeeping;
     if (!folio_trylock(k.lockEnv, folio, task)) {
       folio_putback_lru(k, folio);
       continue;
     }
-    if (yield* shrink_folio(k, task, folio)) freed++;
+    if (yield* shrink_folio(k, task, folio, ignoreReferences)) freed++;
     else {
       folio_unlock(k.lockEnv, folio);
       folio_putback_lru(k, folio);
     }
   }
+  k.pages.isolated -= folios.length;
   k.stats.count('reclaim_freed', freed);
   return freed;
 }
 
 /** One locked, isolated folio: true when it was freed (and unlocked), false to keep it (locked). */
-function* shrink_folio(k: Kernel, task: Thread, folio: Folio): Path<boolean> {
+function* shrink_folio(k: Kernel, task: Thread, folio: Folio, ignoreReferences: boolean): Path<boolean> {
   if (folio.has(PG_WRITEBACK) || folio.maybeDmaPinned) return false;
+  // folio_check_references(): a mapped folio used since the last scan gets a second chance.
+  if (!ignoreReferences && folio.mapcount > 0 && (yield* folio_referenced(k, task, folio)) > 0) {
+    k.stats.count('reclaim_referenced');
+    return false;
+  }
   const file = folio.file >= 0;
   const pc = k.pageCache;
   const as = file ? pc.mappingOfFolio(folio) : undefined;
@@ -93,28 +107,53 @@ function* shrink_folio(k: Kernel, task: Thread, folio: Folio): Path<boolean> {
 }
 
 /**
- * Direct reclaim (try_to_free_pages -> shrink_inactive_list): while resident memory exceeds the
- * limit, isolate up to SWAP_CLUSTER_MAX folios from the old end of the LRU (skipping folios under
- * writeback) and shrink them; give up when a pass frees nothing.
+ * MAX_RECLAIM_RETRIES (mm/internal.h): reclaim attempts without progress before a charge that
+ * still does not fit the memory cgroup's limit invokes the OOM killer (try_charge_memcg).
+ */
+export const MAX_RECLAIM_RETRIES = 16;
+
+/**
+ * Direct reclaim (try_to_free_pages -> shrink_inactive_list, as try_charge_memcg runs it for a
+ * memory cgroup at --memory-limit): while resident memory exceeds the limit, isolate up to
+ * SWAP_CLUSTER_MAX folios from the old end of the LRU (skipping folios under writeback or locked)
+ * and shrink them. A pass that frees nothing is retried (the passes clear accessed bits, so used
+ * folios get their second chance and then go) up to MAX_RECLAIM_RETRIES times in a row. Then,
+ * if folios were skipped for writeback or a lock (they come free without more reclaim), the
+ * allocation goes ahead over the limit until they do (so too when another task's reclaim has
+ * folios isolated); if none were, the limit cannot be met:
+ * out_of_memory() kills a process.
  */
 export function* try_to_free_pages(k: Kernel, task: Thread): Path<void> {
   if (task.memalloc) return; // PF_MEMALLOC: no recursion
   task.memalloc = true;
   try {
-    while (k.pages.resident > k.pages.limitPages) {
+    let noProgress = 0;
+    while (k.pages.resident > k.pages.limitPages && !task.oomKilled) {
       const batch: Folio[] = [];
       let scanned = 0;
+      let busy = 0;
       const lru = k.pages.lru;
       for (let s = lru.oldest(); s !== NO_SLOT && batch.length < SWAP_CLUSTER_MAX && scanned < 4 * SWAP_CLUSTER_MAX; ) {
         const next = lru.newer(s);
         const f = k.pages.folio(s);
         scanned++;
-        if (!f.has(PG_WRITEBACK) && !f.locked && folio_isolate_lru(k, f)) batch.push(f);
+        if (f.has(PG_WRITEBACK) || f.locked) busy++;
+        else if (folio_isolate_lru(k, f)) batch.push(f);
         s = next;
       }
       k.stats.count('reclaim_scanned', scanned);
-      if (batch.length === 0) break;
-      if ((yield* shrink_folio_list(k, task, batch)) === 0) break;
+      const freed = batch.length === 0 ? 0 : yield* shrink_folio_list(k, task, batch);
+      if (freed > 0) {
+        noProgress = 0;
+        continue;
+      }
+      if (++noProgress < MAX_RECLAIM_RETRIES && batch.length > 0) continue;
+      // Memory under writeback, locked, or isolated by another reclaim in progress will come free
+      // (or back) without more reclaim here: too_many_isolated() throttles such a reclaimer.
+      if (busy > 0 || k.pages.isolated > 0) break;
+      k.stats.count('reclaim_no_progress');
+      out_of_memory(k, task);
+      break;
     }
   } finally {
     task.memalloc = false;

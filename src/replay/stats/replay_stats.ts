@@ -71,6 +71,11 @@ export const REPLAY_COUNTERS = {
   gup_released_last_ref: 'folios freed by unpin/gup_put because the mapping was already gone',
   fork_prealloc_restarts: 'copy_pte_range restarts after copy_present_pte needed a preallocated page (-EAGAIN)',
   dma_write_zero_page: 'dma_write through a reference to the shared zero page (ignored)',
+  reclaim_referenced: 'folios reclaim spared because a PTE mapping them was young (used since the last scan; the accessed bit is cleared: folio_check_references)',
+  reclaim_no_progress: 'direct reclaims that gave up after MAX_RECLAIM_RETRIES passes freed nothing (the OOM killer was invoked)',
+  oom_kills: 'processes killed by the OOM killer because reclaim could not meet --memory-limit (pinned or unreclaimable memory): see the findings',
+  rows_after_oom_kill: 'rows of an OOM-killed thread that were not replayed (the thread exited at its next row)',
+  accesses_killed: 'accesses or GUP calls cut short because the thread was OOM-killed (fatal signal pending)',
 } as const satisfies Readonly<Record<string, string>>;
 
 /**
