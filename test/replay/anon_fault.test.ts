@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BASE, PAGE, paths, run } from './harness.js';
+import type { Row } from './harness.js';
 
 describe('do_anonymous_page / do_wp_page', () => {
   it('a read fault maps the zero page and a later write replaces it with a new folio', () => {
@@ -38,14 +39,21 @@ describe('do_anonymous_page / do_wp_page', () => {
     expect(paths(auto!, 'read')).toEqual({ zero: 1 });
   });
 
-  it('the first write fault in a fresh VMA retries under mmap_lock (vmf_anon_prepare)', () => {
-    const [r] = run([
+  it('the first write fault in a fresh VMA, per era: 6.4-6.9 skip the VMA lock for it, 6.10+ prepare the anon_vma under mmap_read_trylock', () => {
+    const rows: Row[] = [
       [0, 1, 1, 'mmap', BASE, 2 * PAGE, 0],
       [1000, 1, 1, 'write', BASE],
       [2000, 1, 1, 'write', BASE + PAGE],
-    ]);
-    expect(r!.counters.fault_retries).toBe(1);
-    expect(paths(r!, 'write')).toEqual({ anon: 2 });
+    ];
+    const [r612, r68] = run(rows, ['linux-6.12', 'linux-6.8']);
+    // 6.12: __vmf_anon_prepare() takes mmap_lock by trylock; no retry, no fallback.
+    expect(r612!.counters.fault_retries ?? 0).toBe(0);
+    expect(r612!.counters.vma_lock_fallbacks ?? 0).toBe(0);
+    expect(r612!.locks.find((l) => l.lock === 'mmap_lock' && l.type === 'rwsem:R')!.acquisitions).toBe(1);
+    // 6.8: lock_vma_under_rcu() refuses a VMA without anon_vma ("goto inval"): mmap_lock at once.
+    expect(r68!.counters.fault_retries ?? 0).toBe(0);
+    expect(r68!.counters.vma_lock_fallbacks).toBe(1);
+    for (const r of [r612!, r68!]) expect(paths(r, 'write')).toEqual({ anon: 2 });
   });
 });
 

@@ -64,6 +64,14 @@ export class Cpu {
     return t;
   }
 
+  /**
+   * The first tick of this CPU after cycle `t`: when a timer armed here for the next jiffy
+   * fires (the timer wheel runs from the tick), anywhere in (0, 1] jiffy after `t`.
+   */
+  tickAfter(t: number): number {
+    return this.tickPhase + (Math.floor((t - this.tickPhase) / this.tickPeriod) + 1) * this.tickPeriod;
+  }
+
   /** An interrupt of `cycles` for this CPU (IPI, device completion). */
   interrupt(cycles: number): void {
     this.pendingIrq += cycles;

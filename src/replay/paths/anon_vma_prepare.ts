@@ -17,10 +17,22 @@ export function anon_vma_prepare(k: Kernel, vma: Vma): void {
   av.link(vma);
 }
 
-/** vmf_anon_prepare(): true when the fault may go on; false = it dropped the VMA lock, RETRY. */
+/**
+ * vmf_anon_prepare(): true when the fault may go on; false = it dropped the VMA lock, RETRY.
+ * Under the VMA lock: 6.10+ (the era's `trylock`) takes mmap_lock with mmap_read_trylock() and
+ * prepares the anon_vma there, retrying only when the trylock fails; before (6.7-6.9's
+ * vmf_anon_prepare, and the bail-out in lock_vma_under_rcu that keeps such VMAs off this path)
+ * it returns VM_FAULT_RETRY.
+ */
 export function vmf_anon_prepare(vmf: VmFault): boolean {
   if (vmf.vma.anonVma !== null) return true;
   if (vmf.vmaLocked) {
+    const mmap = vmf.mm.mmapLock;
+    if (vmf.k.policy.era.anonVmaUnderVmaLock === 'trylock' && mmap.tryLock(vmf.task, false)) {
+      anon_vma_prepare(vmf.k, vmf.vma);
+      mmap.unlock(vmf.task);
+      return true;
+    }
     vmf.vma.lock.unlock(vmf.task);
     return false;
   }

@@ -44,7 +44,8 @@ function retryUnderMmapLock(vmf: VmFault): number {
 
 function* do_read_fault(vmf: VmFault): Path {
   const { k } = vmf;
-  if (yield* do_fault_around(vmf)) return VM_FAULT_OK;
+  // Fault-around from 3.15 (8c6e50b0290c): the era says whether this kernel has it.
+  if (vmf.k.policy.era.faultAround && (yield* do_fault_around(vmf))) return VM_FAULT_OK;
   if (vmf.vmaLocked && k.policy.file_fault_lock.retryFileUnderVmaLock) return retryUnderMmapLock(vmf);
   const r = yield* filemap_fault(vmf);
   if (r.folio === null) return r.ret;

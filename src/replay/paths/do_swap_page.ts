@@ -128,7 +128,8 @@ export function* do_swap_page(vmf: VmFault): Path {
     return yield* outPage(vmf, si, folio, slot, needClear, ret, 'swapin_swapcache_changed');
   }
   yield t.ptl.lock;
-  if (t.kind[i] !== PTE_SWAP || t.swap[i] !== slot) {
+  // pte_same() is a raw compare: the swap entry and its bits (pte_swp_exclusive, 5.19+).
+  if (t.kind[i] !== PTE_SWAP || t.swap[i] !== slot || t.bits[i] !== origBits) {
     // out_nomap: somebody else mapped or zapped it (pte_same() failed).
     t.ptl.unlock(task);
     return yield* outPage(vmf, si, folio, slot, needClear, ret, 'swapin_pte_changed');
@@ -225,7 +226,7 @@ class Backoff implements SwapinBackoff {
 
   *sleepTick(): Path<void> {
     const { k } = this.vmf;
-    yield schedule_timeout_uninterruptible(k, k.costs.jiffy);
+    yield schedule_timeout_uninterruptible(k, 1);
   }
 
   *sleepOnSwapcacheWq(): Path<void> {
@@ -233,7 +234,7 @@ class Backoff implements SwapinBackoff {
     const c = k.costs;
     // add_wait_queue(&swapcache_wq): a wake_up() before this step is missed.
     yield c.lock_uncontended;
-    yield sleep_on_timeout(k, this.si.wq, c.jiffy, () => k.stats.count('swapcache_wq_timeouts'));
+    yield sleep_on_timeout(k, this.si.wq, 1, () => k.stats.count('swapcache_wq_timeouts'));
   }
 
   wakeSwapcacheWq(): void {

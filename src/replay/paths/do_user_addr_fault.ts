@@ -51,7 +51,8 @@ export function* do_user_addr_fault(k: Kernel, task: Thread, address: number, wr
     task.retries++;
     k.stats.count('fault_retries');
     major |= r & VM_FAULT_MAJOR;
-    if ((r & VM_FAULT_MAJOR) !== 0) flags |= FAULT_FLAG_TRIED;
+    // 6.7+ (46e714c729c8): a major fault's retry from the VMA-lock path is marked TRIED.
+    if ((r & VM_FAULT_MAJOR) !== 0 && k.policy.era.vmaRetryTried) flags |= FAULT_FLAG_TRIED;
   } else if (mm.findVma(address) !== null && (k.policy.fault_lock.vmaLock || k.policy.file_fault_lock.vmaLockFile)) {
     k.stats.count('vma_lock_fallbacks');
   }

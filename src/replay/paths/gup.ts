@@ -44,7 +44,8 @@ function forceCowBreak(k: Kernel, vma: Vma): boolean {
  * writable PTEs only (gup_flags | FOLL_WRITE). The zero page's PTE is special: slow path.
  */
 function gup_fast(k: Kernel, mm: Mm, vpn: number, last: number, foll: Foll): number {
-  if (foll.pin && forkInProgress(mm)) return vpn;
+  // 5.11+ (57efa1fe5957): a FOLL_PIN GUP-fast backs off while fork write-protects the mm.
+  if (foll.pin && k.policy.era.gupFastForkSeqcount && forkInProgress(mm)) return vpn;
   for (; vpn < last; vpn++) {
     const t = mm.pt.lookup(vpn);
     const i = pteIndex(vpn);

@@ -9,7 +9,6 @@ import { do_anonymous_page } from './do_anonymous_page.js';
 import { do_fault } from './do_fault.js';
 import { do_swap_page } from './do_swap_page.js';
 import { do_wp_page } from './do_wp_page.js';
-import { migration_entry_wait } from './migration_entry_wait.js';
 import { FAULT_FLAG_UNSHARE, VM_FAULT_OK, type VmFault } from './vm_fault.js';
 import type { Path } from '../engine/task.js';
 
@@ -24,9 +23,9 @@ export function* handle_mm_fault(vmf: VmFault): Path {
     if (vmf.vma.isAnon()) return yield* do_anonymous_page(vmf);
     return (yield do_fault(vmf)) as number;
   }
-  // do_swap_page()'s first test: a migration entry is not a swap entry -> migration_entry_wait().
-  if (kind === PTE_MIGRATION) return (yield migration_entry_wait(vmf)) as number;
-  if (kind === PTE_SWAP) return (yield do_swap_page(vmf)) as number;
+  // handle_pte_fault(): every non-present PTE goes to do_swap_page(), which sends a migration
+  // entry to migration_entry_wait() (after 6.4-6.5's early VM_FAULT_RETRY under the VMA lock).
+  if (kind === PTE_MIGRATION || kind === PTE_SWAP) return (yield do_swap_page(vmf)) as number;
   // Present: take the PTL and re-check (pte_same) before deciding.
   const t = tbl!;
   yield t.ptl.lock;

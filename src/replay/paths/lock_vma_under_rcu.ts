@@ -21,6 +21,9 @@ export function lock_vma_under_rcu(k: Kernel, task: Thread, mm: Mm, address: num
   if (vma.file >= 0 || vma.isShared()) {
     if (!k.policy.file_fault_lock.vmaLockFile) return null;
   } else if (!k.policy.fault_lock.vmaLock) return null;
+  // 6.4-6.9: "if (!vma->anon_vma) goto inval": the first fault of a fresh anonymous VMA takes
+  // mmap_lock (6.10+ prepares it under the VMA lock: vmf_anon_prepare).
+  else if (vma.anonVma === null && k.policy.era.anonVmaUnderVmaLock === 'bail') return null;
   // vma_start_read(): fail fast if write-locked, then trylock, then re-check the sequence.
   if (mm.vmaWriteLocked(vma)) return null;
   if (!vma.lock.tryLock(task, false)) return null;

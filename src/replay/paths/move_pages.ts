@@ -26,15 +26,6 @@ import { folio_isolate_for_migration, migrate_pages } from './migrate_pages.js';
 import type { OpArgs } from './op_args.js';
 import type { Path } from '../engine/task.js';
 
-/** True when the preset predates 4.17: move_pages holds mmap_lock across the migration. */
-export function movePagesHoldsMmapLock(preset: string): boolean {
-  const m = /^linux-(\d+)\.(\d+)/.exec(preset);
-  if (m === null) return false;
-  const major = Number(m[1]);
-  const minor = Number(m[2]);
-  return major < 4 || (major === 4 && minor < 17);
-}
-
 /**
  * add_page_for_migration() for the page at `addr`: the folio, isolated with one reference, or
  * null (the reason counted).
@@ -83,7 +74,8 @@ export function* sys_move_pages(k: Kernel, task: Thread, a: OpArgs): Path<void> 
   }
   const mm = task.mm;
   const [start, end] = pageRange(a.addr, a.len);
-  const across = movePagesHoldsMmapLock(k.policy.preset);
+  // Before 4.17 (the era's movePagesMmapLockAcross) mmap_lock is held across the migration.
+  const across = k.policy.era.movePagesMmapLockAcross;
   yield k.costs.syscall;
   const list: Folio[] = [];
   if (across) yield mm.mmapLock.read;

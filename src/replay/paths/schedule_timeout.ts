@@ -4,22 +4,31 @@
  * timer fires or, when it sits on a wait queue, until a wake_up() on that queue, whichever comes
  * first. Whatever lock the caller holds stays held for the whole sleep.
  *
- * The timeout is a whole jiffy (`k.costs.jiffy`): Barry Song's 01626a1823 describes the 6.8
- * back-off as "always sleeping for a full tick". (A real one-jiffy timer fires at the next tick
- * boundary, so anywhere in (0, 1] jiffy; docs/swap-and-file-faults.md.)
+ * A timeout of `jiffies` expires as the timer wheel runs it: at the tick of the CPU the sleeper
+ * armed it on, `jiffies - 1` ticks after the next one, so a one-jiffy sleep ends anywhere in
+ * (0, 1] jiffy (kernel/time/timer.c: the timer is due at jiffies + 1, run from that tick's
+ * softirq). Barry Song's 01626a1823 calls the 6.8 back-off "always sleeping for a full tick": a
+ * tick boundary, not a whole jiffy from now (docs/era-findings.md item 9).
  */
-import { BLOCKED, type Block } from '../engine/task.js';
+import { BLOCKED, type Block, type Task } from '../engine/task.js';
 import type { Kernel } from '../kernel.js';
 import type { WaitQueue } from '../locks/waitqueue.js';
 
-/** Sleep for `cycles`, woken by the timer only. */
-export function schedule_timeout_uninterruptible(k: Kernel, cycles: number): Block {
+/** The cycle a `jiffies`-jiffy timer armed now by `task` (on its CPU) fires. */
+function timerExpiry(k: Kernel, task: Task, jiffies: number): number {
+  const e = k.engine;
+  return task.runningCpu.tickAfter(e.now) + (jiffies - 1) * k.costs.jiffy;
+}
+
+/** Sleep for `jiffies` jiffies, woken by the timer only. */
+export function schedule_timeout_uninterruptible(k: Kernel, jiffies: number): Block {
   return {
     what: 'schedule_timeout',
     block(task): number {
       const e = k.engine;
+      const at = timerExpiry(k, task, jiffies);
       e.sleep(task, this);
-      e.call(e.now + cycles, () => e.wake(task, e.now));
+      e.call(at, () => e.wake(task, e.now));
       return BLOCKED;
     },
   };
@@ -29,15 +38,16 @@ export function schedule_timeout_uninterruptible(k: Kernel, cycles: number): Blo
  * add_wait_queue(wq) + schedule_timeout_uninterruptible(cycles) + remove_wait_queue(wq): sleep
  * until wake_up(wq) or the timeout; `onTimeout` runs when the timer, not a wake-up, ended it.
  */
-export function sleep_on_timeout(k: Kernel, wq: WaitQueue, cycles: number, onTimeout: () => void): Block {
+export function sleep_on_timeout(k: Kernel, wq: WaitQueue, jiffies: number, onTimeout: () => void): Block {
   return {
     what: wq.what,
     block(task): number {
       const e = k.engine;
+      const at = timerExpiry(k, task, jiffies);
       wq.add(task, false, e.now);
       const me = wq.waiters[wq.waiters.length - 1]!;
       e.sleep(task, this);
-      e.call(e.now + cycles, () => {
+      e.call(at, () => {
         const i = wq.waiters.indexOf(me);
         if (i < 0) return; // woken by wake_up() already
         wq.waiters.splice(i, 1);

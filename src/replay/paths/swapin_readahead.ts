@@ -18,7 +18,7 @@ import { folio_set_locked } from '../locks/folio_lock.js';
 import { PG_READAHEAD, type Folio } from '../mm/folio.js';
 import { PTE_SWAP, PTRS_PER_PTE, pteIndex } from '../mm/pagetable.js';
 import { EEXIST, SWAP_OK, type SwapInfo } from '../mm/swap.js';
-import { cond_resched } from './schedule_timeout.js';
+import { cond_resched, schedule_timeout_uninterruptible } from './schedule_timeout.js';
 import { swap_read_folios, type SwapRead } from './swap_read_folio.js';
 import type { VmFault } from './vm_fault.js';
 import type { Path } from '../engine/task.js';
@@ -85,11 +85,13 @@ export function* read_swap_cache_async(k: Kernel, task: Thread, slot: number): P
     k.pages.put(folio, 'read_swap_cache_async lost');
     if (err !== EEXIST) return null;
     // Raced with another swapcache_prepare(): a swap-in that got there first (its folio is in
-    // the cache now) or a skip-path swap-in holding the entry. cond_resched() and look again,
-    // as kernels before 029c4628b2eb (5.18) did; later ones sleep a jiffy here (see
-    // docs/swap-and-file-faults.md).
+    // the cache now) or a skip-path swap-in holding the entry. Look again, after what the era's
+    // kernel does: nothing (2.6.34's bare continue), cond_resched() (to 5.18), or
+    // schedule_timeout_uninterruptible(1) (029c4628b2eb, 5.19+), holding the fault lock.
     k.stats.count('swapcache_eexist_retries');
-    yield cond_resched(k);
+    const wait = k.policy.era.swapcacheEexistWait;
+    if (wait === 'cond_resched') yield cond_resched(k);
+    else if (wait === 'tick') yield schedule_timeout_uninterruptible(k, 1);
   }
 }
 

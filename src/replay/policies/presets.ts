@@ -8,6 +8,7 @@
 import { InputError } from '../../util/errors.js';
 import { AXES, AXIS_NAMES, findVariant, type AxisName } from './axes.js';
 import type { Policy } from './types.js';
+import { ERAS } from './eras.js';
 
 type PresetRow = { readonly [A in AxisName]: string };
 
@@ -42,7 +43,7 @@ function build(preset: string, overrides: Partial<Record<AxisName, string>>): Po
     if (overrides[a] !== undefined && overrides[a] !== base[a]) parts.push(`${a}=${name}`);
     chosen[a] = findVariant(a, name);
   }
-  return { label: parts.join('+'), preset, ...chosen } as unknown as Policy;
+  return { label: parts.join('+'), preset, era: ERAS[preset]!, ...chosen } as unknown as Policy;
 }
 
 function bad(text: string, expected: string): InputError {

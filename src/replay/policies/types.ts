@@ -14,6 +14,7 @@
  *   and .cleared, WpReuseVariant.canReuse, ForkCowVariant.copyAtFork.
  */
 import type { Path } from '../engine/task.js';
+import type { KernelEra } from './eras.js';
 
 /** What every variant says about itself. */
 export interface VariantInfo {
@@ -166,6 +167,8 @@ export interface Policy {
    * from it (see paths/move_pages.ts), so an override keeps its preset's era.
    */
   readonly preset: string;
+  /** The preset's era facts (eras.ts): behaviour of that release outside the debates' axes. */
+  readonly era: KernelEra;
   readonly fault_lock: FaultLockVariant;
   readonly file_fault_lock: FileFaultLockVariant;
   readonly migration_wait: MigrationWaitVariant;
