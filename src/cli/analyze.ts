@@ -11,13 +11,11 @@ import { loadEventTable } from '../ingest/load.js';
 import { analyzeTrace } from '../report/analyze.js';
 import { CONTENTION_THRESHOLD_NS } from '../report/analyze_locks.js';
 import { analyzeFiles, buildAnalyzeData, renderAnalyzeReport } from '../report/analyze_report.js';
-import { writeFilesAtomically } from '../report/write.js';
 import { usageError } from '../util/errors.js';
-import type { CommandFactory } from './commands.js';
+import { writeFilesAtomically } from './atomic_file.js';
+import { commandLine, inputOptions, printWarnings, reportColumns, toolVersion, type CommandFactory } from './common.js';
 import { fileSource } from './fsinput.js';
-import { inputOptions, printWarnings } from './ingest.js';
 import { println } from './io.js';
-import { commandLine, reportColumns, toolVersion } from './report.js';
 
 interface AnalyzeArgs {
   trace: string;
@@ -69,7 +67,7 @@ export const analyzeCommand: CommandFactory = (io) => ({
       ingestCounters: table.counters.toJSON(), contentionThresholdNs: argv.contentionThreshold,
     });
     if (argv.output !== undefined) {
-      const paths = await writeFilesAtomically(resolve(io.cwd, argv.output), analyzeFiles(data));
+      const paths = writeFilesAtomically(resolve(io.cwd, argv.output), analyzeFiles(data), argv.output);
       if (!argv.json) println(io.stderr, `analyze: wrote ${paths.length} files to ${argv.output}`);
     }
     if (argv.json) println(io.stdout, JSON.stringify(data, null, 2));

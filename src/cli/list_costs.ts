@@ -7,7 +7,7 @@ import Table from 'cli-table3';
 import { DEFAULT_COSTS, toCycles, type CostName } from '../replay/costs.js';
 import { DEFAULT_COLUMNS } from '../report/fit_table.js';
 import { println, type CliIO } from './io.js';
-import type { ListTopic } from './list.js';
+import type { ListTopic } from './common.js';
 
 /** The clock the listing converts at (the `--cpu-ghz` default). */
 export const LIST_CPU_GHZ = 3;
