@@ -28,8 +28,11 @@ interface AnalyzeArgs {
   contentionThreshold: number;
 }
 
-function positiveInt(name: string, v: number | undefined): void {
-  if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw usageError(`${name}: a positive integer`, String(v));
+/** The documented ranges of analyze's count flags. */
+const HOT_MAX = 1_000_000;
+
+function positiveInt(name: string, v: number | undefined, max: number = Number.MAX_SAFE_INTEGER): void {
+  if (v !== undefined && !(Number.isSafeInteger(v) && v > 0 && v <= max)) throw usageError(`${name}: an integer from 1 to ${max}`, String(v));
 }
 
 /** The `analyze` command. */
@@ -41,12 +44,12 @@ export const analyzeCommand: CommandFactory = (io) => ({
       .positional('trace', { type: 'string', describe: 'An Arrow table from ingest, or any input ingest reads' })
       .option('output', { alias: 'o', type: 'string', describe: 'Write the CSV files and meta.json into this directory (created)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the analysis as JSON' })
-      .option('window', { type: 'number', describe: 'Working-set window in ns (default: about 50 windows over the trace)' })
-      .option('hot', { type: 'number', default: 20, describe: 'How many hottest pages to list' })
+      .option('window', { type: 'number', describe: 'Working-set window in ns (default: about 50 windows over the trace; at most 100000 windows)' })
+      .option('hot', { type: 'number', default: 20, describe: 'How many hottest pages to list (1 to 1000000)' })
       .option('contention-threshold', { type: 'number', default: CONTENTION_THRESHOLD_NS, describe: 'A recorded mmap_lock wait above this many ns counts as a contention' })
       .check((a) => {
         positiveInt('--window', a.window as number | undefined);
-        positiveInt('--hot', a.hot as number);
+        positiveInt('--hot', a.hot as number, HOT_MAX);
         positiveInt('--contention-threshold', a.contentionThreshold as number);
         return true;
       })

@@ -13,6 +13,7 @@ import { INPUT_FORMATS, type InputFormat } from '../ingest/detect.js';
 import { loadEventTable } from '../ingest/load.js';
 import { axisPolicies, parsePolicy } from '../replay/policies/presets.js';
 import type { Policy } from '../replay/policies/types.js';
+import { resolveCostsNs } from '../replay/costs.js';
 import { replayAsync } from '../replay/replay.js';
 import type { MachineConfig } from '../replay/result.js';
 import { replayCounterDefs } from '../replay/stats/replay_stats.js';
@@ -142,7 +143,8 @@ export function parseSize(text: string): number {
   if (m === null) throw usageError('--memory-limit takes bytes with an optional KiB, MiB or GiB suffix, e.g. 512MiB', text);
   const mult: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
   const v = Number(m[1]) * mult[m[2]!.toLowerCase()]!;
-  if (!Number.isSafeInteger(v) || v <= 0) throw usageError('--memory-limit must be a positive size below 2^53 bytes', text);
+  const { min, max } = REPLAY_LIMITS['memory-limit'];
+  if (!Number.isSafeInteger(v) || v < min || v > max) throw usageError(`--memory-limit takes a size from ${min} bytes (4KiB, one page) to ${max} bytes`, text);
   return v;
 }
 
@@ -171,28 +173,47 @@ function readCosts(path: string, cwd: string): Record<string, unknown> {
   }
 }
 
-function positiveInt(name: string, v: number, min = 1): void {
-  if (!Number.isInteger(v) || v < min) throw usageError(`--${name} takes an integer >= ${min}`, String(v));
+/**
+ * The documented range of each replay size and count flag (README "Errors and exit codes",
+ * `--help`): values outside it are usage errors, checked before anything is read.
+ */
+export const REPLAY_LIMITS = {
+  cpus: { min: 0, max: 4096 },
+  nodes: { min: 1, max: 64 },
+  hz: { min: 10, max: 10_000 },
+  'cpu-ghz': { min: 0.1, max: 100 },
+  'timeline-limit': { min: 1, max: 100_000_000 },
+  'memory-limit': { min: 4096, max: 2 ** 53 - 1 },
+} as const;
+
+/** `--flag` must be an integer (or, `real`, a number) in its range; else exit 2 naming flag, value and range. */
+export function inRange(flag: string, v: number, range: { min: number; max: number }, real = false): void {
+  if (!(real ? Number.isFinite(v) : Number.isSafeInteger(v)) || v < range.min || v > range.max) {
+    throw usageError(`--${flag} takes ${real ? 'a number' : 'an integer'} from ${range.min} to ${range.max}`, String(v));
+  }
 }
 
 /** Run a replay as the command does; returns the run directory and its report data. */
 export async function runReplay(io: CliIO, a: ReplayArgs): Promise<{ dir: string; data: ReportData }> {
-  positiveInt('nodes', a.nodes);
-  positiveInt('cpus', a.cpus, 0);
-  positiveInt('hz', a.hz);
-  if (!(a['cpu-ghz'] > 0)) throw usageError('--cpu-ghz takes a positive number', String(a['cpu-ghz']));
+  inRange('nodes', a.nodes, REPLAY_LIMITS.nodes);
+  inRange('cpus', a.cpus, REPLAY_LIMITS.cpus);
+  inRange('hz', a.hz, REPLAY_LIMITS.hz);
+  inRange('cpu-ghz', a['cpu-ghz'], REPLAY_LIMITS['cpu-ghz'], true);
+  inRange('timeline-limit', a['timeline-limit'], REPLAY_LIMITS['timeline-limit']);
+  const memoryLimitBytes = a['memory-limit'] !== undefined ? parseSize(a['memory-limit']) : null;
   if (!Number.isSafeInteger(a.seed) || a.seed < 0) throw usageError('--seed takes a non-negative integer', String(a.seed));
   const policies = resolvePolicies(a.policy ?? [], a.axis, a.base);
   if (a.baseline !== undefined && !policies.some((p) => p.label === a.baseline)) {
     throw usageError(`--baseline must be one of the policies replayed: ${policies.map((p) => p.label).join(', ')}`, a.baseline);
   }
   const costOverrides = a.costs !== undefined ? readCosts(a.costs, io.cwd) : {};
+  if (a.costs !== undefined) resolveCostsNs(costOverrides, a.costs); // every value in its range, before the trace is read
   const table = await loadEventTable([fileSource(String(a.trace), io.cwd, io.stdin)], { format: a.format, pid: a.pid });
   printWarnings(io, table.warnings);
   const format = table.metadata.get('source.format') ?? 'csv';
   const machine: MachineConfig = {
     cpus: a.cpus, nodes: a.nodes, cpuGhz: a['cpu-ghz'], hz: a.hz,
-    memoryLimitBytes: a['memory-limit'] !== undefined ? parseSize(a['memory-limit']) : null,
+    memoryLimitBytes,
     swap: a.swap, disk: a.disk, timing: a.timing, autoVma: a['auto-vma'] ?? RECORDED.has(format), seed: a.seed,
   };
   const name = basename(String(a.trace)).replace(/(\.gz)?$/, '').replace(/\.[^.]*$/, '');
