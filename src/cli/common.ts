@@ -150,6 +150,12 @@ export function parseSize(text: string): number {
 
 /** The policies of a command line, in the order given (`--policy` then `--axis`). */
 export function resolvePolicies(specs: readonly string[], axis: string | undefined, base: string): Policy[] {
+  for (const s of specs) {
+    // `linux-6.8+` and `linux-6.8,,swapin=skip` name nothing in their empty part: a typo, not a policy
+    if (String(s).split(/[+,]/).some((part) => part.trim().length === 0)) {
+      throw usageError('--policy: a preset, axis=variant pairs, or a preset plus overrides joined by + or , (no empty part)', String(s));
+    }
+  }
   const out = specs.map((s) => parsePolicy(s, base));
   if (axis !== undefined) out.push(...axisPolicies(axis, base));
   if (out.length === 0) out.push(parsePolicy(base, base));

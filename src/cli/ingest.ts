@@ -8,7 +8,9 @@ import type { InputFormat } from '../ingest/detect.js';
 import { ingest } from '../ingest/ingest.js';
 import { FORMAT_VERSION, META } from '../ingest/schema.js';
 import { writerFor } from '../ingest/writer.js';
-import { usageError } from '../util/errors.js';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { InputError, usageError } from '../util/errors.js';
 import { AtomicFile } from './atomic_file.js';
 import { inputOptions, printWarnings, type CommandFactory } from './common.js';
 import { fileSource, outputPath } from './fsinput.js';
@@ -38,6 +40,11 @@ export const ingestCommand: CommandFactory = (io) => ({
     if (argv.input.length === 0) throw usageError('at least one input file (to read a pipe, name /dev/stdin)');
     const sources = argv.input.map((p) => fileSource(String(p), io.cwd));
     const out = outputPath(argv.output, io.cwd);
+    for (const p of argv.input) {
+      if (sameFile(resolve(io.cwd, String(p)), out)) {
+        throw new InputError({ code: 'output-is-input', stage: 'cli', file: argv.output, expected: `an output other than the input ${p}: writing it would replace the trace being read` });
+      }
+    }
     const file = new AtomicFile(out, argv.output);
     const writer = writerFor(out, file, new Map([[META.formatVersion, FORMAT_VERSION]]));
     let result;
@@ -57,3 +64,14 @@ export const ingestCommand: CommandFactory = (io) => ({
     if (skipped.length > 0) println(io.stdout, `skipped: ${skipped.map(([k, v]) => `${k}=${v}`).join(' ')}`);
   },
 });
+
+/** True when both paths name one existing file (the same path, or links to one inode). */
+function sameFile(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    const x = statSync(a), y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
