@@ -24,6 +24,7 @@ import { EventBatchBuilder } from '../src/ingest/batch.js';
 import { BATCH_ROWS } from '../src/ingest/schema.js';
 import { findScenario, scenarioParams, startScenario } from '../src/ingest/synthetic/index.js';
 import { writerFor } from '../src/ingest/writer.js';
+import { AtomicFile } from '../src/cli/atomic_file.js';
 import { bestOf } from './lib/best.js';
 import type { BenchContext, BenchLine, BenchSection } from './run.js';
 
@@ -118,13 +119,15 @@ async function writeCsv(file: string, name: string, sets: string[]): Promise<Chi
   const pending: RecordBatch[] = [];
   const builder = new EventBatchBuilder((b) => pending.push(b));
   const tl = startScenario(scenario, scenarioParams(scenario, sets), 1, builder);
-  const writer = writerFor(file);
+  const out = new AtomicFile(file);
+  const writer = writerFor(file, out);
   for (let more = true; more; ) {
     more = tl.advance(BATCH_ROWS);
     if (!more) builder.flush();
     for (const b of pending.splice(0)) await writer.write(b);
   }
   await writer.finish(new Map());
+  out.commit();
   return { rows: tl.rows };
 }
 

@@ -11,13 +11,11 @@ import { loadEventTable } from '../ingest/load.js';
 import { analyzeTrace } from '../report/analyze.js';
 import { CONTENTION_THRESHOLD_NS } from '../report/analyze_locks.js';
 import { analyzeFiles, buildAnalyzeData, renderAnalyzeReport } from '../report/analyze_report.js';
-import { writeFilesAtomically } from '../report/write.js';
 import { usageError } from '../util/errors.js';
-import type { CommandFactory } from './commands.js';
+import { writeFilesAtomically } from './atomic_file.js';
+import { commandLine, inputOptions, printWarnings, reportColumns, toolVersion, type CommandFactory } from './common.js';
 import { fileSource } from './fsinput.js';
-import { inputOptions, printWarnings } from './ingest.js';
 import { println } from './io.js';
-import { commandLine, reportColumns, toolVersion } from './report.js';
 
 interface AnalyzeArgs {
   trace: string;
@@ -30,8 +28,11 @@ interface AnalyzeArgs {
   contentionThreshold: number;
 }
 
-function positiveInt(name: string, v: number | undefined): void {
-  if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw usageError(`${name}: a positive integer`, String(v));
+/** The documented ranges of analyze's count flags. */
+const HOT_MAX = 1_000_000;
+
+function positiveInt(name: string, v: number | undefined, max: number = Number.MAX_SAFE_INTEGER): void {
+  if (v !== undefined && !(Number.isSafeInteger(v) && v > 0 && v <= max)) throw usageError(`${name}: an integer from 1 to ${max}`, String(v));
 }
 
 /** The `analyze` command. */
@@ -43,12 +44,12 @@ export const analyzeCommand: CommandFactory = (io) => ({
       .positional('trace', { type: 'string', describe: 'An Arrow table from ingest, or any input ingest reads' })
       .option('output', { alias: 'o', type: 'string', describe: 'Write the CSV files and meta.json into this directory (created)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the analysis as JSON' })
-      .option('window', { type: 'number', describe: 'Working-set window in ns (default: about 50 windows over the trace)' })
-      .option('hot', { type: 'number', default: 20, describe: 'How many hottest pages to list' })
+      .option('window', { type: 'number', describe: 'Working-set window in ns (default: about 50 windows over the trace; at most 100000 windows)' })
+      .option('hot', { type: 'number', default: 20, describe: 'How many hottest pages to list (1 to 1000000)' })
       .option('contention-threshold', { type: 'number', default: CONTENTION_THRESHOLD_NS, describe: 'A recorded mmap_lock wait above this many ns counts as a contention' })
       .check((a) => {
         positiveInt('--window', a.window as number | undefined);
-        positiveInt('--hot', a.hot as number);
+        positiveInt('--hot', a.hot as number, HOT_MAX);
         positiveInt('--contention-threshold', a.contentionThreshold as number);
         return true;
       })
@@ -69,7 +70,7 @@ export const analyzeCommand: CommandFactory = (io) => ({
       ingestCounters: table.counters.toJSON(), contentionThresholdNs: argv.contentionThreshold,
     });
     if (argv.output !== undefined) {
-      const paths = await writeFilesAtomically(resolve(io.cwd, argv.output), analyzeFiles(data));
+      const paths = writeFilesAtomically(resolve(io.cwd, argv.output), analyzeFiles(data), argv.output);
       if (!argv.json) println(io.stderr, `analyze: wrote ${paths.length} files to ${argv.output}`);
     }
     if (argv.json) println(io.stdout, JSON.stringify(data, null, 2));

@@ -8,10 +8,9 @@ import type { Argv } from 'yargs';
 import { NEWEST_PRESET, PRESET_NAMES } from '../replay/policies/presets.js';
 import { DEFAULT_TIMELINE_LIMIT } from '../report/timeline.js';
 import { renderHtmlReport } from '../report/html.js';
-import { writeFilesAtomically } from '../report/write.js';
-import type { CommandFactory } from './commands.js';
+import { writeFilesAtomically } from './atomic_file.js';
+import { runReplay, type CommandFactory } from './common.js';
 import { println } from './io.js';
-import { runReplay } from './replay.js';
 
 /** The bundled default trace, found next to the installed package (not the working directory). */
 export const DEFAULT_TRACE = fileURLToPath(new URL('../../../traces/mixed.csv', import.meta.url));
@@ -35,7 +34,7 @@ export const demoCommand: CommandFactory = (io) => ({
       'timeline-limit': DEFAULT_TIMELINE_LIMIT, unit: 'ns', out: a.out, json: false,
     });
     const html = await renderHtmlReport(data, { baseline: NEWEST_PRESET });
-    await writeFilesAtomically(dir, [{ name: 'report.html', text: html }]);
+    writeFilesAtomically(dir, [{ name: 'report.html', text: html }], a.out);
     println(io.stderr, `mmreplay: open ${join(dir, 'report.html')} in a browser for the plots`);
   },
 });

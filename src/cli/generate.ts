@@ -11,7 +11,8 @@ import { BATCH_ROWS, MAX_VALUE_TEXT } from '../ingest/schema.js';
 import { findScenario, scenarioParams, startScenario, syntheticMetadata, SCENARIOS } from '../ingest/synthetic/index.js';
 import { writerFor } from '../ingest/writer.js';
 import { usageError } from '../util/errors.js';
-import type { CommandFactory } from './commands.js';
+import type { CommandFactory } from './common.js';
+import { AtomicFile } from './atomic_file.js';
 import { outputPath } from './fsinput.js';
 import { println, showProgress, type CliIO } from './io.js';
 
@@ -60,7 +61,8 @@ async function runGenerate(argv: GenerateArgs, io: CliIO): Promise<void> {
   const pending: RecordBatch[] = [];
   const builder = new EventBatchBuilder((b) => pending.push(b));
   const timeline = startScenario(scenario, params, seed, builder);
-  const writer = writerFor(target, syntheticMetadata(scenario, params, seed, 0));
+  const file = new AtomicFile(target, argv.output);
+  const writer = writerFor(target, file, syntheticMetadata(scenario, params, seed, 0));
   const progress = showProgress(io);
   try {
     let more = true;
@@ -75,8 +77,10 @@ async function runGenerate(argv: GenerateArgs, io: CliIO): Promise<void> {
       }
     }
     await writer.finish(syntheticMetadata(scenario, params, seed, timeline.rows));
+    file.commit();
   } catch (err) {
     await writer.abort();
+    file.discard();
     throw err;
   }
   if (progress && timeline.rows >= PROGRESS_ROWS) io.stderr.write('\n');

@@ -3,52 +3,18 @@
  * into one event table, written atomically (Arrow IPC, or the contract's CSV for `-o x.csv`).
  * On any input error nothing is left at the output path and the exit code is 2.
  */
-import { availableParallelism } from 'node:os';
 import type { Argv } from 'yargs';
-import { INPUT_FORMATS, type InputFormat } from '../ingest/detect.js';
+import type { InputFormat } from '../ingest/detect.js';
 import { ingest } from '../ingest/ingest.js';
 import { FORMAT_VERSION, META } from '../ingest/schema.js';
 import { writerFor } from '../ingest/writer.js';
-import { formatIssue, usageError, type InputIssue } from '../util/errors.js';
-import type { CommandFactory } from './commands.js';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { InputError, usageError } from '../util/errors.js';
+import { AtomicFile } from './atomic_file.js';
+import { inputOptions, printWarnings, type CommandFactory } from './common.js';
 import { fileSource, outputPath } from './fsinput.js';
-import { println, type CliIO } from './io.js';
-
-/** Warnings printed before saying how many more there were. */
-const MAX_PRINTED_WARNINGS = 20;
-
-/** Default `--workers`: two parser threads (CSV, perf, ftrace) when there is more than one core. */
-export const DEFAULT_WORKERS = availableParallelism() > 1 ? 2 : 0;
-
-/** The `--format`, `--pid` and `--workers` options shared by commands that read traces. */
-export function inputOptions<T>(y: Argv<T>) {
-  return y
-    .option('format', {
-      choices: INPUT_FORMATS as InputFormat[], default: 'auto' as InputFormat,
-      describe: 'Input format; auto decides from the content (gzip is always detected)',
-    })
-    .option('pid', {
-      type: 'number',
-      describe: 'Process id for traces that name none (lackey; perf/ftrace lines without a pid)',
-    })
-    .option('workers', {
-      type: 'number', default: DEFAULT_WORKERS,
-      describe: 'Worker threads parsing CSV, perf script and ftrace input (0: parse in the main thread); output is identical either way',
-    })
-    .check((argv) => {
-      const workers = argv.workers as number;
-      if (!(Number.isInteger(workers) && workers >= 0 && workers <= 64)) throw usageError('--workers: an integer from 0 to 64', String(workers));
-      const pid = argv.pid as number | undefined;
-      if (pid !== undefined && !(Number.isInteger(pid) && pid > 0 && pid < 2 ** 31)) throw usageError('--pid: a positive integer below 2^31', String(pid));
-      return true;
-    });
-}
-
-/** Print ingest warnings to stderr, at most MAX_PRINTED_WARNINGS of them. */
-export function printWarnings(io: CliIO, warnings: readonly InputIssue[]): void {
-  for (const w of warnings.slice(0, MAX_PRINTED_WARNINGS)) println(io.stderr, `mmreplay: warning: ${formatIssue(w)}`);
-  if (warnings.length > MAX_PRINTED_WARNINGS) println(io.stderr, `mmreplay: ... and ${warnings.length - MAX_PRINTED_WARNINGS} more warnings`);
-}
+import { println } from './io.js';
 
 interface IngestArgs {
   input: string[];
@@ -74,13 +40,21 @@ export const ingestCommand: CommandFactory = (io) => ({
     if (argv.input.length === 0) throw usageError('at least one input file (to read a pipe, name /dev/stdin)');
     const sources = argv.input.map((p) => fileSource(String(p), io.cwd));
     const out = outputPath(argv.output, io.cwd);
-    const writer = writerFor(out, new Map([[META.formatVersion, FORMAT_VERSION]]));
+    for (const p of argv.input) {
+      if (sameFile(resolve(io.cwd, String(p)), out)) {
+        throw new InputError({ code: 'output-is-input', stage: 'cli', file: argv.output, expected: `an output other than the input ${p}: writing it would replace the trace being read` });
+      }
+    }
+    const file = new AtomicFile(out, argv.output);
+    const writer = writerFor(out, file, new Map([[META.formatVersion, FORMAT_VERSION]]));
     let result;
     try {
       result = await ingest(sources, { format: argv.format, pid: argv.pid, workers: argv.workers, onBatch: (b) => writer.write(b) });
       await writer.finish(result.metadata);
+      file.commit();
     } catch (err) {
       await writer.abort();
+      file.discard();
       throw err;
     }
     printWarnings(io, result.warnings);
@@ -90,3 +64,14 @@ export const ingestCommand: CommandFactory = (io) => ({
     if (skipped.length > 0) println(io.stdout, `skipped: ${skipped.map(([k, v]) => `${k}=${v}`).join(' ')}`);
   },
 });
+
+/** True when both paths name one existing file (the same path, or links to one inode). */
+function sameFile(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    const x = statSync(a), y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}

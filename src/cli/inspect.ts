@@ -9,9 +9,8 @@ import type { InputFormat } from '../ingest/detect.js';
 import { loadEventTable } from '../ingest/load.js';
 import { summarizeTrace, type TraceSummary } from '../ingest/summary.js';
 import { INGEST_COUNTERS } from '../util/diagnostics.js';
-import type { CommandFactory } from './commands.js';
+import { inputOptions, printWarnings, type CommandFactory } from './common.js';
 import { fileSource } from './fsinput.js';
-import { inputOptions, printWarnings } from './ingest.js';
 import { println, type CliIO } from './io.js';
 
 interface InspectArgs {

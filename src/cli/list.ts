@@ -7,20 +7,10 @@
 import type { Argv } from 'yargs';
 import { SCENARIOS, scenarioInfo } from '../ingest/synthetic/index.js';
 import { InputError } from '../util/errors.js';
-import type { CommandFactory } from './commands.js';
+import type { CommandFactory, ListTopic } from './common.js';
 import { println, type CliIO } from './io.js';
 import { COSTS_TOPIC } from './list_costs.js';
 import { POLICIES_TOPIC } from './list_policies.js';
-
-/** One topic of `mmreplay list`. */
-export interface ListTopic {
-  /** One line for `--help`. */
-  describe: string;
-  /** Print the human-readable listing. */
-  text(io: CliIO): void;
-  /** The machine-readable listing (printed as JSON). */
-  json(): unknown;
-}
 
 /** Topic name -> printer. */
 export const LIST_TOPICS: Readonly<Record<string, ListTopic>> = {

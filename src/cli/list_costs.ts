@@ -4,10 +4,10 @@
  * Override figures by name with `mmreplay replay --costs FILE.json`.
  */
 import Table from 'cli-table3';
-import { DEFAULT_COSTS, toCycles, type CostName } from '../replay/costs.js';
+import { COST_RANGE_NS, DEFAULT_COSTS, toCycles, type CostName } from '../replay/costs.js';
 import { DEFAULT_COLUMNS } from '../report/fit_table.js';
 import { println, type CliIO } from './io.js';
-import type { ListTopic } from './list.js';
+import type { ListTopic } from './common.js';
 
 /** The clock the listing converts at (the `--cpu-ghz` default). */
 export const LIST_CPU_GHZ = 3;
@@ -23,7 +23,7 @@ export interface CostListing {
 }
 
 /** Every cost figure, in the cost model's order, with cycles at `LIST_CPU_GHZ`. */
-export function costListing(): { cpu_ghz: number; hz: number; jiffy_ns: number; jiffy_cycles: number; costs: CostListing[] } {
+export function costListing(): { cpu_ghz: number; hz: number; jiffy_ns: number; jiffy_cycles: number; range_ns: { min: number; max: number }; costs: CostListing[] } {
   const names = Object.keys(DEFAULT_COSTS) as CostName[];
   const ns = Object.fromEntries(names.map((n) => [n, DEFAULT_COSTS[n].ns])) as Record<CostName, number>;
   const cycles = toCycles(ns, LIST_CPU_GHZ, LIST_HZ);
@@ -32,6 +32,7 @@ export function costListing(): { cpu_ghz: number; hz: number; jiffy_ns: number; 
     hz: LIST_HZ,
     jiffy_ns: 1e9 / LIST_HZ,
     jiffy_cycles: cycles.jiffy,
+    range_ns: { ...COST_RANGE_NS },
     costs: names.map((n) => ({ name: n, ns: DEFAULT_COSTS[n].ns, cycles: cycles[n], source: DEFAULT_COSTS[n].source })),
   };
 }
@@ -55,6 +56,7 @@ export function printCosts(io: CliIO, width: number = DEFAULT_COLUMNS): void {
   println(io.stdout, table.toString());
   println(io.stdout, `One jiffy at --hz ${listing.hz}: ${listing.jiffy_ns} ns = ${listing.jiffy_cycles} cycles (timeout_min is this, from --hz).`);
   println(io.stdout, 'Cycles follow --cpu-ghz; override figures in ns by name with --costs FILE.json ({"name": ns} or {"name": {"ns": N}}).');
+  println(io.stdout, `Each figure may be set from ${listing.range_ns.min} to ${listing.range_ns.max} ns (1 s); a value outside that range is an error (exit 2).`);
 }
 
 /** The `list costs` topic. */

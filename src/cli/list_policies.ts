@@ -8,7 +8,7 @@ import { NEWEST_PRESET, PRESET_NAMES, PRESETS } from '../replay/policies/presets
 import type { VariantInfo } from '../replay/policies/types.js';
 import { DEFAULT_COLUMNS, renderFitted } from '../report/fit_table.js';
 import { println, type CliIO } from './io.js';
-import type { ListTopic } from './list.js';
+import type { ListTopic } from './common.js';
 
 /** What each axis decides (docs/design.md section 3). */
 export const AXIS_DESCRIPTIONS: { readonly [A in AxisName]: string } = {

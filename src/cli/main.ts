@@ -6,9 +6,11 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
-import { InputError, InvariantError } from '../util/errors.js';
+import { InputError, InvariantError, OutputError } from '../util/errors.js';
+import { errnoDescription, errnoExit, removeLiveTemps } from './atomic_file.js';
 import { println, type CliIO } from './io.js';
-import { COMMANDS, type CommandStatus } from './commands.js';
+import { COMMANDS } from './commands.js';
+import type { CommandStatus } from './common.js';
 
 /** Thrown by yargs' fail handler so usage errors map to exit 2. */
 class UsageFailure extends Error {}
@@ -63,6 +65,15 @@ export function reportError(err: unknown, io: CliIO): number {
     println(io.stderr, err.message.split('\n').map((l) => `mmreplay: ${l}`).join('\n'));
     return 2;
   }
+  if (err instanceof OutputError) {
+    println(io.stderr, `mmreplay: ${err.message}`);
+    return err.exitCode;
+  }
+  if (isSystemError(err)) {
+    // A filesystem call outside the atomic writer (reading a run directory ...): one line, no stack.
+    println(io.stderr, `mmreplay: ${err.path ?? err.syscall}: ${err.code}: ${errnoDescription(err)}`);
+    return errnoExit(err.code!);
+  }
   if (err instanceof InvariantError) {
     println(io.stderr, `mmreplay: BUG: ${err.message}`);
     if (err.history.length > 0) println(io.stderr, `recent history of ${err.entity}:\n  ${err.history.join('\n  ')}`);
@@ -75,8 +86,34 @@ export function reportError(err: unknown, io: CliIO): number {
   return 1;
 }
 
+/** A Node system error (`ENOSPC`, `EACCES` ... from a syscall). */
+function isSystemError(err: unknown): err is NodeJS.ErrnoException & { syscall: string } {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string'
+    && /^E[A-Z0-9]+$/.test((err as NodeJS.ErrnoException).code!) && typeof (err as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/** Exit status after a signal: 128 + its number, as a shell reports it. */
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+
 /** The real process: argv, stdio, exit code. */
 async function main(): Promise<void> {
+  // Interrupted or killed: remove the temporary files of outputs not yet complete, exit 128+N.
+  for (const [sig, code] of Object.entries(SIGNAL_EXIT)) {
+    process.once(sig, () => {
+      removeLiveTemps();
+      process.exit(code);
+    });
+  }
+  process.on('exit', removeLiveTemps);
+  // Nothing may escape as a raw Node error: an error outside the command's own handling is
+  // reported like any other, and its temporary files go.
+  const last = (err: unknown): void => {
+    removeLiveTemps();
+    process.exitCode = reportError(err, { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env });
+    process.exit();
+  };
+  process.on('uncaughtException', last);
+  process.on('unhandledRejection', last);
   // `mmreplay ... | head`: a closed pipe ends the output, not the program with a stack trace.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {

@@ -5,8 +5,7 @@
  * Works on `replay -o DIR` and `analyze -o DIR` directories.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { loadAnalyzeReport, renderAnalyzeReport, type AnalyzeMeta } from '../report/analyze_report.js';
 import { TIME_UNITS, type TimeUnit } from '../report/columns.js';
@@ -15,10 +14,10 @@ import { loadReplayReport, parseMetaJson } from '../report/load_report.js';
 import type { ReportMeta } from '../report/meta.js';
 import { convertUnit } from '../report/report_data.js';
 import { renderReport } from '../report/terminal.js';
-import { writeFilesAtomically } from '../report/write.js';
 import { InputError, usageError } from '../util/errors.js';
-import type { CommandFactory } from './commands.js';
-import { println, type CliIO } from './io.js';
+import { writeFilesAtomically } from './atomic_file.js';
+import { reportColumns, type CommandFactory } from './common.js';
+import { println } from './io.js';
 
 interface ReportArgs {
   dir: string;
@@ -28,28 +27,6 @@ interface ReportArgs {
   sort?: string[];
   unit?: TimeUnit;
   baseline?: string;
-}
-
-/** The version in mmreplay's package.json (found upward from this module, in src or dist). */
-export function toolVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++, dir = dirname(dir)) {
-    const p = join(dir, 'package.json');
-    if (!existsSync(p)) continue;
-    const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
-    if (pkg.name === 'mmreplay') return pkg.version ?? 'unknown';
-  }
-  return 'unknown';
-}
-
-/** A command line for meta.json: words quoted for a POSIX shell where needed. */
-export function commandLine(words: readonly string[]): string {
-  return words.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
-
-/** Terminal width reports fit: the TTY's, else 120. */
-export function reportColumns(io: CliIO): number {
-  return io.stdout.isTTY === true && io.stdout.columns !== undefined ? io.stdout.columns : 120;
 }
 
 function readerFor(dir: string): (name: string) => string | undefined {
@@ -96,7 +73,7 @@ export const reportCommand: CommandFactory = (io) => ({
     }
     if (argv.html) {
       const html = await renderHtmlReport(data, { baseline: argv.baseline });
-      await writeFilesAtomically(dir, [{ name: 'report.html', text: html }]);
+      writeFilesAtomically(dir, [{ name: 'report.html', text: html }], argv.dir);
       println(io.stdout, `report: wrote ${join(argv.dir, 'report.html')} (${html.length} bytes, self-contained)`);
       return;
     }

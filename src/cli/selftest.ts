@@ -5,17 +5,16 @@
  * A FAIL is a finding, not an error: the exit status is 0 unless the usage is bad (2).
  */
 import type { Argv } from 'yargs';
-import { AtomicFile } from '../ingest/writer.js';
 import { PRESET_NAMES } from '../replay/policies/presets.js';
 import { runCowSelftest } from '../selftest/cow.js';
 import { MIGRATION_DEFAULTS, runMigrationSelftest } from '../selftest/migration.js';
 import { renderSelftest, selftestCsv, selftestJson } from '../selftest/render.js';
 import { SUITES, type SelftestReport, type Suite } from '../selftest/types.js';
 import { usageError } from '../util/errors.js';
-import type { CommandFactory } from './commands.js';
+import { resolvePolicies, type CommandFactory } from './common.js';
+import { AtomicFile } from './atomic_file.js';
 import { outputPath } from './fsinput.js';
 import { println, showProgress, type CliIO } from './io.js';
-import { resolvePolicies } from './replay.js';
 
 /** Parsed `selftest` flags. */
 interface SelftestArgs {
@@ -73,12 +72,12 @@ export async function runSelftest(io: CliIO, a: SelftestArgs): Promise<SelftestR
     if (progress) io.stderr.write('\r\x1b[K');
   }
   if (csvPath !== undefined) {
-    const file = new AtomicFile(csvPath);
+    const file = new AtomicFile(csvPath, a.csv);
     try {
-      await file.write(selftestCsv(report));
-      await file.finish();
+      file.write(selftestCsv(report));
+      file.commit();
     } catch (err) {
-      await file.abort();
+      file.discard();
       throw err;
     }
   }

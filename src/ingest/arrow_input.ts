@@ -83,13 +83,26 @@ function contractSchemaMessage(): Uint8Array {
   return stream.subarray(0, stream.length - 8);
 }
 
-/** The footer of an IPC file (from its last bytes), or undefined if unreadable. */
-function readFooter(bytes: Uint8Array): Schema | undefined {
+/** The footer of an IPC file (from its last bytes): its schema and how many record batches it lists; undefined when there is none. */
+function readFooter(bytes: Uint8Array): { schema: Schema; batches: number } | undefined {
   const n = bytes.length;
   if (n < 10 || arrowKind(bytes.subarray(n - 6)) !== 'file') return undefined;
   const len = new DataView(bytes.buffer, bytes.byteOffset + n - 10, 4).getInt32(0, true);
   if (len <= 0 || len + 10 > n) return undefined;
-  return Footer.decode(bytes.subarray(n - 10 - len, n - 10)).schema;
+  try {
+    const footer = Footer.decode(bytes.subarray(n - 10 - len, n - 10));
+    return { schema: footer.schema, batches: footer.numRecordBatches };
+  } catch {
+    return undefined;
+  }
+}
+
+const EOS = [0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0];
+
+/** True when `bytes` end with the IPC stream's end-of-stream marker (a continuation marker and a zero length). */
+function endsWithEos(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  return n >= 8 && EOS.every((b, i) => bytes[n - 8 + i] === b);
 }
 
 /** Read one Arrow input (`head`: its first bytes, also at the start of `bytes`) into the validating sink; `afterBatch` lets the pipeline drain finished batches. */
@@ -105,22 +118,39 @@ export async function readArrowInput(
   const check = new ArrowChecker(ctx, ctx.events.objectCount);
   let schemaMeta = new Map<string, string>();
   const assumed = kind === 'file' && !startsWithSchema(head.subarray(8));
+  let batches = 0;
   try {
     const reader = await RecordBatchReader.from(feed(it, kind === 'file' ? 8 : 0, tail, assumed ? contractSchemaMessage() : undefined));
     await reader.open();
     schemaMeta = reader.schema.metadata;
     check.schema(reader.schema);
     for await (const batch of reader) {
+      batches++;
       check.batch(batch);
       await afterBatch();
     }
   } catch (err) {
     if (err instanceof InputError) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    if (/^Expected to read \d+ .*bytes/.test(message)) {
+      check.truncated(`a whole Arrow IPC ${kind}; it stops in the middle of a message after ${batches} record batches (${check.rows} rows): it was cut short (${message})`);
+    }
     throw new InputError({ code: 'bad-arrow', stage: 'ingest', file: ctx.file,
       expected: `an Arrow IPC file or stream (${err instanceof Error ? err.message : String(err)})` });
   }
   for (let r = await it.next(); !r.done; r = await it.next()) tail.add(r.value);
-  const footer = kind === 'file' ? readFooter(tail.concat()) : undefined;
+  const end = tail.concat();
+  // A reader stops quietly where the bytes stop: only the end of the input tells a cut file.
+  const f = kind === 'file' ? readFooter(end) : undefined;
+  if (kind === 'file' && f === undefined) {
+    check.truncated(`an Arrow IPC file ending in its footer and the ARROW1 magic; this one stops after ${batches} record batches (${check.rows} rows) without them: it was cut short (a copy or download that did not finish?)`);
+  } else if (f !== undefined && f.batches !== batches && !(f.batches === 0 && batches === 1 && check.rows === 0)) {
+    // (A stream of no batches reads as one empty placeholder batch: that is an empty file, not a cut one.)
+    check.truncated(`an Arrow IPC file whose footer lists the record batches it holds; the footer lists ${f.batches} record batches, the file holds ${batches}: it was cut or spliced`);
+  } else if (kind === 'stream' && !endsWithEos(end)) {
+    check.truncated(`an Arrow IPC stream ending with its end-of-stream marker; this one stops after ${batches} record batches (${check.rows} rows) without it: it was cut short`);
+  }
+  const footer = f?.schema;
   if (assumed && footer !== undefined) check.sameAsContract(footer);
   const metadata = footer?.metadata ?? schemaMeta;
   check.objects(metadata.get(META.observedObjects));
@@ -231,7 +261,12 @@ class ArrowChecker {
     this.ctx.issues.error({ code, stage: 'ingest', file: this.ctx.file, row, text, expected });
   }
 
-  private fail(code: string, text: string, expected: string, row?: number): never {
+  /** The input ends before it should. */
+  truncated(expected: string): never {
+    this.fail('truncated-arrow', undefined, expected);
+  }
+
+  private fail(code: string, text: string | undefined, expected: string, row?: number): never {
     throw new InputError({ code, stage: 'ingest', file: this.ctx.file, row, text, expected });
   }
 }

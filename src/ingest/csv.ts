@@ -9,7 +9,7 @@
  */
 import Papa from 'papaparse';
 import { BAD, parseAddr, parseDec } from './numbers.js';
-import type { EventSink, ReaderContext, TraceReader } from './reader.js';
+import { lineTooLong, MAX_LINE_CHARS, type EventSink, type ReaderContext, type TraceReader } from './reader.js';
 import { COLUMNS, MAX_VALUE_TEXT, OPS, OPTIONAL_COLUMNS, type ColumnName, defaultLen, opCode } from './schema.js';
 import type { Counters } from '../util/diagnostics.js';
 import type { InputIssue } from '../util/errors.js';
@@ -157,7 +157,23 @@ export class CsvReader implements TraceReader {
   }
 
   push(chunk: string): void {
+    const nl = chunk.indexOf('\n');
+    if (this.tail.length > 0 || this.parser === undefined) {
+      // The pending row and the chunk's first line are one line: it must fit the limit.
+      if (this.tail.length + (nl < 0 ? chunk.length : nl) > MAX_LINE_CHARS) throw lineTooLong(this.ctx.file, this.line, this.tail + chunk.slice(0, 120));
+      // No row ends in a chunk without a newline: keep it (parsing the pending row again per chunk would take quadratic time).
+      if (nl < 0) {
+        this.tail += chunk;
+        return;
+      }
+    }
     this.parse(this.tail + chunk, true);
+    if (this.tail.length > MAX_LINE_CHARS) throw lineTooLong(this.ctx.file, this.line, this.tail);
+  }
+
+  /** Lines read so far. */
+  get linesRead(): number {
+    return this.line - 1;
   }
 
   /** The header's layout once it has been read. */
@@ -180,9 +196,10 @@ export class CsvReader implements TraceReader {
   }
 
   private parse(text: string, more: boolean): void {
-    // Line endings are fixed by the first chunk, as papaparse's own guess would.
+    // Line endings are fixed by the first line's (CR-only input reaches the reader with LF line ends).
     if (this.parser === undefined) {
-      this.newline = /\r\n/.test(text.slice(0, 65536)) ? '\r\n' : '\n';
+      const nl = text.indexOf('\n');
+      this.newline = nl > 0 && text.charCodeAt(nl - 1) === 13 ? '\r\n' : '\n';
       this.parser = new Papa.Parser({ delimiter: ',', newline: this.newline });
     }
     const res = this.parser.parse(text, 0, more) as Papa.ParseResult<string[]>;

@@ -12,7 +12,7 @@
 import { CsvReader } from './csv.js';
 import { CSV_WORKER_MARK, parsePiece, type CsvPieceInit, type CsvPieceResult } from './csv_worker.js';
 import { piecePools, readPieces, type PiecePool } from './pieces.js';
-import type { ReaderContext } from './reader.js';
+import { lineTooLong, type ReaderContext } from './reader.js';
 
 /** Parses CSV pieces somewhere: worker threads, or in this thread (tests). */
 export type CsvPiecePool = PiecePool<CsvPieceInit, CsvPieceResult>;
@@ -30,7 +30,7 @@ export async function readCsvParallel(
   pool: CsvPiecePool,
   workers: number,
   afterPiece: () => Promise<void>,
-): Promise<void> {
+): Promise<number> {
   const seq = new CsvReader(ctx);
   const text = new TextDecoder('utf-8');
   const sequential = (bytes: Uint8Array): void => seq.push(text.decode(bytes, { stream: true }));
@@ -55,9 +55,13 @@ export async function readCsvParallel(
   };
 
   const init = (): CsvPieceInit | undefined => seq.layout === undefined ? undefined : { file: ctx.file, layout: seq.layout, newline: seq.newline };
-  const tail = await readPieces(chunks, pool, workers, { init, sequential, apply, afterPiece });
+  const tooLong = (start: Uint8Array): never => {
+    throw lineTooLong(ctx.file, seq.line, text.decode(start.subarray(0, 120)));
+  };
+  const tail = await readPieces(chunks, pool, workers, { init, sequential, apply, afterPiece, tooLong });
   if (tail.length > 0) sequential(tail);
   const rest = text.decode();
   if (rest.length > 0) seq.push(rest);
   seq.end();
+  return seq.linesRead;
 }

@@ -34,7 +34,11 @@ const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeA
 const PERF_NAME = bytesOf('exceptions:page_fault_user: ');
 const FTRACE_NAME = bytesOf('page_fault_user: ');
 const ADDRESS = bytesOf('address=');
-const ERROR_CODE = bytesOf('error_code=');
+const IP = bytesOf(' ip=');
+const ERROR_CODE = bytesOf(' error_code=');
+
+/** `0x` (or `0X`) at `b[i]`. */
+const is0x = (b: Uint8Array, i: number): boolean => b[i] === 48 && (b[i + 1]! | 32) === 120;
 
 /** Byte classes: a hex digit's value, or one of these. */
 const OTHER = -1, SEPARATOR = -2, LINE_END = -3;
@@ -137,7 +141,7 @@ function ftraceTask(b: Uint8Array, s: number, i: number, out: ByteFault): boolea
   }
   const tid = digitsBack(b, s, i);
   out.tid = tid;
-  return tid >= 0 && stop >= s && b[stop] === DASH;
+  return tid >= 0 && stop >= s && b[stop] === DASH && !(stop - 1 >= s && b[stop - 1] === SLASH);
 }
 
 /** The last non-blank index at or before `i`, or s - 1. */
@@ -185,15 +189,18 @@ export function faultLine(b: Uint8Array, s: number, ftrace: boolean, out: ByteFa
     if (matches(b, i, name)) {
       i += name.length;
       while (isBlank(b[i]!)) i++;
-      if (matches(b, i, ADDRESS)) {
-        // parseFault: with `address=` first, `error_code=` is the first after the address value
+      // parseFault's layout: `address=0xHEX ip=TOKEN error_code=0xHEX` and the line's end
+      if (matches(b, i, ADDRESS) && is0x(b, i + ADDRESS.length)) {
         out.addr = hex(b, i + ADDRESS.length);
-        if (out.addr >= 0 && CLASS[b[stop]!] === SEPARATOR) {
-          const at = keyAfter(b, stop, ERROR_CODE);
-          out.code = at < 0 ? -1 : hex(b, at);
-          if (out.code >= 0) {
-            out.nl = lineEnd(b, stop);
-            return true;
+        if (out.addr >= 0 && matches(b, stop, IP)) {
+          let k = stop + IP.length;
+          while (b[k] !== SP && b[k] !== TAB && b[k] !== NL && b[k] !== CR) k++;
+          if (matches(b, k, ERROR_CODE) && is0x(b, k + ERROR_CODE.length)) {
+            out.code = hex(b, k + ERROR_CODE.length);
+            if (out.code >= 0 && (b[stop] === NL || (b[stop] === CR && b[stop + 1] === NL))) {
+              out.nl = lineEnd(b, stop);
+              return true;
+            }
           }
         }
       }
@@ -201,20 +208,6 @@ export function faultLine(b: Uint8Array, s: number, ftrace: boolean, out: ByteFa
   }
   out.nl = lineEnd(b, c);
   return false;
-}
-
-/**
- * Index after `key` in the line from `from` (which is a separator's index), as valueAt finds
- * it: the first one at `from` or after a blank, comma or `(`; -1 when the line has none.
- */
-function keyAfter(b: Uint8Array, from: number, key: Uint8Array): number {
-  const first = key[0]!;
-  for (let i = from; b[i] !== NL; i++) {
-    if (b[i] !== first || !matches(b, i, key)) continue;
-    const before = i > from ? b[i - 1]! : SP;
-    if (isBlank(before) || before === 44 || before === 40) return i + key.length;
-  }
-  return -1;
 }
 
 /** Index of the `\n` ending the line that holds `i`. */

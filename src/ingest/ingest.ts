@@ -17,7 +17,7 @@ import { readArrowInput } from './arrow_input.js';
 import { EventBatchBuilder } from './batch.js';
 import { createCsvReader } from './csv.js';
 import { readCsvParallel, workerPool, type CsvPiecePool } from './csv_parallel.js';
-import { SNIFF_BYTES, detectFormat, isGzip, type InputFormat } from './detect.js';
+import { SNIFF_BYTES, arrowKind, detectFormat, isGzip, type InputFormat } from './detect.js';
 import { createFtraceReader } from './ftrace.js';
 import { createLackeyReader } from './lackey.js';
 import { createPerfReader } from './perf.js';
@@ -151,23 +151,67 @@ interface OpenedInput {
   tally: { hash: ReturnType<typeof createHash>; bytes: number };
 }
 
-/** Hash the bytes as given, gunzip if they are gzip, and peek at enough to sniff the format. */
+const CR = 13, LF = 10;
+
+/**
+ * True when the first line of `head` ends with a lone CR (classic Mac line ends, or `tr '\n'
+ * '\r'`): the input is then read with every CR as a line end. LF and CRLF inputs are read as
+ * they are (the readers take `\r\n` as a line end).
+ */
+export function crLineEnds(head: Uint8Array): boolean {
+  const cr = head.indexOf(CR);
+  if (cr < 0) return false;
+  const lf = head.indexOf(LF);
+  return (lf < 0 || cr < lf) && head[cr + 1] !== LF;
+}
+
+/** `chunks` with every CR turned into LF (each chunk copied: chunks may share buffers with the head). */
+async function* crToLf(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  for await (const c of chunks) {
+    const out = Buffer.from(c);
+    for (let i = out.indexOf(CR); i >= 0; i = out.indexOf(CR, i + 1)) out[i] = LF;
+    yield out;
+  }
+}
+
+/** Hash the bytes as given, gunzip if they are gzip, and peek at enough to sniff the format; CR line ends become LF. */
 async function openInput(source: IngestSource): Promise<OpenedInput> {
   const tally = { hash: createHash('sha256'), bytes: 0 };
   let { head, all } = await peek(hashing(source.chunks, tally)[Symbol.asyncIterator](), 8);
   const gzip = isGzip(head);
   ({ head, all } = await peek((gzip ? gunzip(all, source.name) : all)[Symbol.asyncIterator](), SNIFF_BYTES));
+  if (arrowKind(head) === undefined && crLineEnds(head)) {
+    all = crToLf(all);
+    head = Buffer.from(head).map((b) => (b === CR ? LF : b));
+  }
   return { head, all, gzip, tally };
 }
 
-/** Stream a text input through its format's reader, draining batches after each chunk. */
-async function readText(reader: TraceReader, all: AsyncIterable<Uint8Array>, drain: () => Promise<void>): Promise<void> {
+/** Stream a text input through its format's reader, draining batches after each chunk; returns the lines read. */
+async function readText(reader: TraceReader, all: AsyncIterable<Uint8Array>, drain: () => Promise<void>): Promise<number> {
   const decoder = new ChunkDecoder();
   for await (const chunk of all) {
     pushDecoded(reader, decoder, chunk);
     await drain();
   }
   endDecoded(reader, decoder);
+  return reader.linesRead;
+}
+
+/** Text inputs of at least this many lines warn when fewer than 1 in FEW_ROWS_RATIO of their lines gave a row. */
+const FEW_ROWS_MIN_LINES = 100;
+const FEW_ROWS_RATIO = 100;
+
+/** What a text input that read without errors yielded: no event at all is an error, far fewer rows than lines a warning. */
+function checkYield(file: string, format: SourceFormat, lines: number, records: number, rows: number, issues: IssueList): void {
+  if (records === 0 && format !== 'csv' && issues.errors.length === 0) {
+    const what = format === 'lackey' ? 'valgrind lackey records (I, L, S, M lines; run valgrind with --tool=lackey --trace-mem=yes)' : `${format === 'perf' ? 'perf script' : 'ftrace'} event lines`;
+    throw new InputError({ code: 'no-events', stage: 'ingest', file, expected: `${what}; this input has none (${lines === 0 ? 'it is empty' : `${lines} lines of comments, blanks or chatter`})` });
+  }
+  if (lines >= FEW_ROWS_MIN_LINES && rows * FEW_ROWS_RATIO < lines) {
+    issues.warn({ code: 'few-rows', stage: 'ingest', file,
+      expected: `more rows from ${lines} lines than ${rows}: nearly every line was skipped (see the skipped counters: mmreplay inspect); is this ${format} text, with the line ends it seems to have?` });
+  }
 }
 
 /** Ingest `sources` in order into one validated event table, batch by batch. */
@@ -192,13 +236,19 @@ export async function ingest(sources: readonly IngestSource[], options: IngestOp
     const workers = options.workers ?? 0;
     let metadata = new Map<string, string>();
     sink.beginFile(source.name, format === 'arrow' ? 'row' : 'line');
+    const rowsBefore = sink.events + sink.observations;
+    const recordsBefore = counters.get('rows_read');
+    let lines = 0;
     if (format === 'arrow') metadata = (await readArrowInput({ ...ctx, events: sink }, head, all, drain)).metadata;
-    else if (format === 'csv' && workers > 0) await readCsvParallel(ctx, all, (options.csvPool ?? workerPool)(workers), workers, drain);
+    else if (format === 'csv' && workers > 0) lines = await readCsvParallel(ctx, all, (options.csvPool ?? workerPool)(workers), workers, drain);
     else if ((format === 'perf' || format === 'ftrace') && options.tracePool !== null) {
       const pool = workers > 0 ? (options.tracePool ?? tracePools.workers)(workers) : tracePools.inline();
-      await readTraceParallel(traceReader(format, ctx), all, pool, Math.max(workers, 1), drain);
+      const reader = traceReader(format, ctx);
+      await readTraceParallel(reader, all, pool, Math.max(workers, 1), drain);
+      lines = reader.linesRead;
     }
-    else await readText(textReader(format, ctx, sink), all, drain);
+    else lines = await readText(textReader(format, ctx, sink), all, drain);
+    if (format !== 'arrow') checkYield(source.name, format, lines, counters.get('rows_read') - recordsBefore, sink.events + sink.observations - rowsBefore, issues);
     await drain();
     inputs.push({ name: source.name, format, gzip, bytes: tally.bytes, sha256: tally.hash.digest('hex'), metadata });
   }

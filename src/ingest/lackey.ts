@@ -20,13 +20,16 @@
  * Addresses at or above 2^53 (the vsyscall page) are kernel addresses: skipped and counted.
  */
 import { BAD, TOO_BIG, parseDec, parseHexDigits } from './numbers.js';
-import { LineSplitter, type ReaderContext, type TraceReader } from './reader.js';
+import { LineSplitter, lineTooLong, type ReaderContext, type TraceReader } from './reader.js';
 import { Op } from './schema.js';
 
 /** pid/tid used when neither `--pid` nor valgrind chatter names one. */
 export const LACKEY_DEFAULT_PID = 1;
 
 const SPACE = 32;
+
+/** A valgrind chatter line: `==PID==`, then a space and text, or nothing. */
+const CHATTER = /^==\d+==(?: |$)/;
 
 class LackeyReader implements TraceReader {
   readonly format = 'lackey' as const;
@@ -41,7 +44,13 @@ class LackeyReader implements TraceReader {
     this.pid = ctx.options.pid ?? LACKEY_DEFAULT_PID;
     this.pidFixed = ctx.options.pid !== undefined;
     this.ts = startTs;
-    this.lines = new LineSplitter((line, no) => this.line(line, no));
+    this.lines = new LineSplitter((line, no) => this.line(line, no), (no, start) => {
+      throw lineTooLong(ctx.file, no, start);
+    });
+  }
+
+  get linesRead(): number {
+    return this.lines.line;
   }
 
   push(chunk: string): void {
@@ -90,6 +99,8 @@ class LackeyReader implements TraceReader {
     if (s.trim().length === 0) {
       this.ctx.counters.add('skipped_blank');
     } else if (s.charCodeAt(0) === 61 && s.charCodeAt(1) === 61 /* == */) {
+      // valgrind prints `==PID== text` (or `==PID==` alone): anything else starting `==` is no chatter
+      if (!CHATTER.test(s)) return this.bad(s, no);
       this.ctx.counters.add('skipped_valgrind_chatter');
       if (!this.pidFixed) {
         const end = s.indexOf('==', 2);

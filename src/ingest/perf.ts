@@ -52,6 +52,7 @@ class PerfReader extends TraceTextReader {
   protected onLine(text: string, start: number, end: number, no: number): void {
     if (!parseHeader(text, start, end, 'perf', this.h)) return this.otherLine(text.slice(start, end), no);
     this.lines++;
+    if (this.h.tid < 0) return this.noTask(text.slice(start, end), no);
     const tok = this.tok;
     scanEventName(text, this.h.rest, end, true, tok);
     const name = this.eventName(text, tok);
@@ -61,6 +62,12 @@ class PerfReader extends TraceTextReader {
       return this.state.afterEvent();
     }
     this.state.handle(this.lastHandler, name, r);
+  }
+
+  /** An event perf printed without a task (`-1/-1`): no thread to replay it on. */
+  private noTask(line: string, no: number): void {
+    this.ctx.counters.add('skipped_no_task');
+    this.state.warnOnce('no-task', no, 'perf printed this event with no task (-1/-1): it cannot be put on a thread and is skipped (skipped_no_task counts them)', line.trim());
   }
 
   /** Blank and comment lines, callchain lines; anything else is an error. */

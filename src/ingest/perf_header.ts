@@ -133,6 +133,16 @@ function perfTask(text: string, start: number, ts: number, out: LineHeader): boo
     i = skipBlanksBack(text, start, i + 1);
     ch = i >= start ? text.charCodeAt(i) : -1;
   }
+  // `-1/-1` or `-1`: perf knows no task for this event (tid -1, which the reader skips)
+  if (ch === 49 && i - 1 >= start && text.charCodeAt(i - 1) === DASH) {
+    let k = i - 2;
+    if (k - 2 >= start && text.charCodeAt(k) === SLASH && text.charCodeAt(k - 1) === 49 && text.charCodeAt(k - 2) === DASH) k -= 3;
+    if (k < start || text.charCodeAt(k) === SP || text.charCodeAt(k) === TAB) {
+      out.tid = -1;
+      out.pid = -1;
+      return true;
+    }
+  }
   let tid = 0, scale = 1, digits = 0;
   while (ch >= 48 && ch <= 57) {
     tid += (ch - 48) * scale;
@@ -192,6 +202,8 @@ function ftraceTask(text: string, start: number, ts: number, out: LineHeader): b
   while (i >= start && isDigit(text.charCodeAt(i))) i--;
   const tid = digitsValue(text, i + 1, last);
   if (tid < 0 || i < start || text.charCodeAt(i) !== DASH) return false;
+  // `COMM -1/-1`: perf's task-less form, never an ftrace COMM-TID (no comm ends in `/` before its tid)
+  if (i - 1 >= start && text.charCodeAt(i - 1) === SLASH) return false;
   out.tid = tid;
   return true;
 }

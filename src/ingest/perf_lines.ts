@@ -8,6 +8,7 @@
  * string of its own. Line numbering and `\r\n` handling are LineSplitter's; streaming holds
  * at most one partial line between chunks.
  */
+import { MAX_LINE_CHARS } from './reader.js';
 
 /** Receives one line: `text[start, end)` without its line terminator. */
 export type LineHandler = (text: string, start: number, end: number, lineNo: number) => void;
@@ -17,13 +18,15 @@ export class ChunkLines {
   /** Number of the last line handed out (1-based). */
   line = 0;
 
-  constructor(private readonly onLine: LineHandler) {}
+  /** `tooLong(lineNo, start)` throws for a line longer than MAX_LINE_CHARS. */
+  constructor(private readonly onLine: LineHandler, private readonly tooLong: (lineNo: number, start: string) => never) {}
 
   push(chunk: string): void {
     let start = 0;
     let nl = chunk.indexOf('\n');
     if (nl < 0) {
       this.carry += chunk;
+      if (this.carry.length > MAX_LINE_CHARS) this.tooLong(this.line + 1, this.carry.slice(0, 120));
       return;
     }
     if (this.carry.length > 0) {
@@ -39,6 +42,7 @@ export class ChunkLines {
       nl = chunk.indexOf('\n', start);
     }
     this.carry = chunk.slice(start);
+    if (this.carry.length > MAX_LINE_CHARS) this.tooLong(this.line + 1, this.carry.slice(0, 120));
   }
 
   end(): void {
@@ -50,6 +54,7 @@ export class ChunkLines {
   }
 
   private emit(text: string, start: number, end: number): void {
+    if (end - start > MAX_LINE_CHARS) this.tooLong(this.line + 1, text.slice(start, start + 120));
     if (end > start && text.charCodeAt(end - 1) === 13) end--;
     this.onLine(text, start, end, ++this.line);
   }

@@ -67,6 +67,8 @@ export class TraceState {
     let ts = this.time.ns(h);
     if (ts < 0) {
       this.ctx.counters.add('ts_before_first');
+      this.warnOnce('ts-before-first', lineNo,
+        'a time at or after the first event\'s: this event is earlier than the trace\'s first line and is clamped to ts 0 (ts_before_first counts them); record with a single sorted output (perf script sorts by time) to keep the order', text.slice(start, end).trim());
       ts = 0;
     }
     r.text = text;

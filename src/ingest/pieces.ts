@@ -7,6 +7,7 @@
  * reader.
  */
 import { Worker, parentPort, workerData } from 'node:worker_threads';
+import { MAX_LINE_CHARS } from './reader.js';
 
 /** A parsed piece and its bytes, handed back (a worker gets them transferred, and returns them). */
 export interface Parsed<Result> {
@@ -134,6 +135,20 @@ export interface PieceSteps<Init, Result> {
   apply(bytes: Uint8Array, result: Result): void;
   /** Called after each piece (the pipeline drains finished batches). */
   afterPiece(): Promise<void>;
+  /**
+   * The line after the pieces applied so far is longer than MAX_LINE_CHARS (bytes, which is the
+   * limit in characters for ASCII); `start` holds its first bytes. Throws the format's error.
+   */
+  tooLong(start: Uint8Array): never;
+}
+
+/** Chunks of at most MAX_LINE_CHARS bytes (views, no copies), so no line inside one is over the limit. */
+function* bounded(chunk: Uint8Array): Generator<Uint8Array> {
+  if (chunk.length <= MAX_LINE_CHARS) {
+    yield chunk;
+    return;
+  }
+  for (let at = 0; at < chunk.length; at += MAX_LINE_CHARS) yield chunk.subarray(at, at + MAX_LINE_CHARS);
 }
 
 /**
@@ -150,21 +165,35 @@ export async function readPieces<Init, Result>(
   const inflight: Promise<Parsed<Result>>[] = [];
   const buffers = new PieceBuffers();
   let parallel: boolean | undefined;
-  let carry: Uint8Array = new Uint8Array(0);
+  // The partial last line, as the chunks holding it (joined once its end comes: linear time).
+  let carry: Uint8Array[] = [];
+  let carried = 0;
   const apply = async (parsed: Promise<Parsed<Result>>): Promise<void> => {
     const { bytes, result } = await parsed;
     steps.apply(bytes, result);
     buffers.free(bytes);
     await steps.afterPiece();
   };
+  const tooLong = async (): Promise<never> => {
+    while (inflight.length > 0) await apply(inflight.shift()!);
+    return steps.tooLong(concat(carry, carried).subarray(0, 120));
+  };
   try {
-    for await (const chunk of chunks) {
+    for await (const whole of chunks) for (const chunk of bounded(whole)) {
       const nl = chunk.lastIndexOf(10);
-      if (nl < 0) { carry = join(carry, chunk, chunk.length); continue; }
+      if (nl < 0) {
+        carry.push(chunk.slice());
+        carried += chunk.length;
+        if (carried > MAX_LINE_CHARS) await tooLong();
+        continue;
+      }
+      if (carried > 0 && carried + chunk.indexOf(10) > MAX_LINE_CHARS) await tooLong();
       // The piece is a copy of its own: the pool may transfer it to a worker, which detaches
       // it, and `chunk` may share its buffer with other chunks.
-      const piece = buffers.join(carry, chunk, nl + 1);
-      carry = join(new Uint8Array(0), chunk.subarray(nl + 1), chunk.length - nl - 1);
+      const piece = buffers.join(concat(carry, carried), chunk, nl + 1);
+      carry = [chunk.slice(nl + 1)];
+      carried = chunk.length - nl - 1;
+      if (carried > MAX_LINE_CHARS) await tooLong();
       if (parallel === undefined) {
         const init = steps.init();
         if (init !== undefined) parallel = await pool.start(init);
@@ -184,7 +213,16 @@ export async function readPieces<Init, Result>(
   } finally {
     await pool.close();
   }
-  return carry;
+  return concat(carry, carried);
+}
+
+/** The chunks as one buffer of `n` bytes. */
+function concat(parts: readonly Uint8Array[], n: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
 }
 
 /** Room for a piece of one 1 MiB read plus a carried partial line, so buffers are rarely outgrown. */
@@ -212,12 +250,4 @@ class PieceBuffers {
   free(piece: Uint8Array): void {
     if (this.spare.length < 16) this.spare.push(piece.buffer as ArrayBuffer);
   }
-}
-
-/** `head` followed by `tail[0, n)`, in a buffer of its own (never a view of `tail`'s). */
-function join(head: Uint8Array, tail: Uint8Array, n: number): Uint8Array {
-  const out = new Uint8Array(head.length + n);
-  out.set(head);
-  out.set(tail.subarray(0, n), head.length);
-  return out;
 }

@@ -47,6 +47,21 @@ export interface TraceReader {
   push(chunk: string): void;
   /** No more input: flush the last partial line and any pending state. */
   end(): void;
+  /** Lines read so far (every line, whatever it held). */
+  readonly linesRead: number;
+}
+
+/**
+ * Longest line (CSV: row) a reader takes, in characters (bytes for ASCII): 1 MiB. A longer one
+ * is an error at its line (a file without line breaks, or with line ends not recognised, would
+ * otherwise be held whole).
+ */
+export const MAX_LINE_CHARS = 1 << 20;
+
+/** The error for a line longer than MAX_LINE_CHARS at `line` of `file`, quoting its start. */
+export function lineTooLong(file: string, line: number, start: string): InputError {
+  return new InputError({ code: 'line-too-long', stage: 'ingest', file, line, text: start.slice(0, 120),
+    expected: `a line of at most ${MAX_LINE_CHARS} characters (1 MiB); this one is longer: is the file in this format, with line breaks?` });
 }
 
 /** Errors stop ingest after this many, so a wrong-format file gives a short, readable report. */
@@ -83,7 +98,11 @@ export class LineSplitter {
   /** Number of the last line handed out. */
   line = 0;
 
-  constructor(private readonly onLine: (line: string, lineNo: number) => void) {}
+  /** `tooLong(lineNo, start)` throws for a line longer than MAX_LINE_CHARS. */
+  constructor(
+    private readonly onLine: (line: string, lineNo: number) => void,
+    private readonly tooLong: (lineNo: number, start: string) => never = (n) => { throw new Error(`line ${n} is too long`); },
+  ) {}
 
   push(chunk: string): void {
     let start = 0;
@@ -92,8 +111,10 @@ export class LineSplitter {
       const nl = chunk.indexOf('\n');
       if (nl < 0) {
         this.tail += chunk;
+        if (this.tail.length > MAX_LINE_CHARS) this.tooLong(this.line + 1, this.tail);
         return;
       }
+      if (this.tail.length + nl > MAX_LINE_CHARS) this.tooLong(this.line + 1, this.tail);
       const joined = this.tail + chunk.slice(0, nl);
       this.tail = '';
       this.onLine(joined.endsWith('\r') ? joined.slice(0, -1) : joined, ++this.line);
@@ -102,11 +123,13 @@ export class LineSplitter {
     for (;;) {
       const nl = chunk.indexOf('\n', start);
       if (nl < 0) break;
+      if (nl - start > MAX_LINE_CHARS) this.tooLong(this.line + 1, chunk.slice(start, start + 120));
       const end = nl > start && chunk.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
       this.onLine(chunk.slice(start, end), ++this.line);
       start = nl + 1;
     }
     this.tail = chunk.slice(start);
+    if (this.tail.length > MAX_LINE_CHARS) this.tooLong(this.line + 1, this.tail);
   }
 
   end(): void {

@@ -8,6 +8,7 @@
  * invalid UTF-8 come out as they do without pieces.
  */
 import { piecePools, readPieces, type PiecePool } from './pieces.js';
+import { lineTooLong } from './reader.js';
 import { ChunkDecoder, endDecoded, pushDecoded } from './text_decode.js';
 import type { TraceTextReader } from './trace_text_reader.js';
 import { TRACE_WORKER_MARK, parseTracePiece, type TracePieceInit, type TracePieceResult } from './trace_worker.js';
@@ -34,7 +35,10 @@ export async function readTraceParallel(
     reader.pushParsed(bytes, r);
   };
   const init = (): TracePieceInit => ({ style: reader.format === 'perf' ? 'perf' : 'ftrace' });
-  const tail = await readPieces(chunks, pool, workers, { init, sequential, apply, afterPiece });
+  const tooLong = (start: Uint8Array): never => {
+    throw lineTooLong(reader.file, reader.linesRead + 1, Buffer.from(start).toString('latin1'));
+  };
+  const tail = await readPieces(chunks, pool, workers, { init, sequential, apply, afterPiece, tooLong });
   sequential(tail);
   endDecoded(reader, decoder);
 }

@@ -6,7 +6,7 @@
  * faults a worker has parsed (trace_parallel.ts).
  */
 import { Buffer } from 'node:buffer';
-import type { ReaderContext, SourceFormat, TraceReader } from './reader.js';
+import { lineTooLong, MAX_LINE_CHARS, type ReaderContext, type SourceFormat, type TraceReader } from './reader.js';
 import { ChunkLines } from './perf_lines.js';
 import { NameEnd, type EventToken, type LineHeader } from './perf_header.js';
 import { TraceState } from './perf_state.js';
@@ -15,7 +15,9 @@ import type { TracePieceResult } from './trace_worker.js';
 
 export abstract class TraceTextReader implements TraceReader {
   abstract readonly format: SourceFormat;
-  private readonly splitter = new ChunkLines((text, start, end, no) => this.onLine(text, start, end, no));
+  private readonly splitter = new ChunkLines((text, start, end, no) => this.onLine(text, start, end, no), (no, start) => {
+    throw lineTooLong(this.ctx.file, no, start);
+  });
   protected readonly state: TraceState;
   protected readonly h: LineHeader = { tid: 0, pid: -1, secs: 0, fracNs: 0, rest: 0 };
   protected readonly tok: EventToken = { start: 0, end: 0, kind: NameEnd.Other, body: 0 };
@@ -43,11 +45,22 @@ export abstract class TraceTextReader implements TraceReader {
         this.fault(r, i, base + i + 1);
       } else {
         // one string per line, not the whole piece: most pieces have few such lines
+        if (r.end[i]! - r.start[i]! > MAX_LINE_CHARS) throw lineTooLong(this.ctx.file, base + i + 1, buf.toString('latin1', r.start[i]!, r.start[i]! + 120));
         const line = buf.toString('latin1', r.start[i]!, r.end[i]!);
         this.onLine(line, 0, line.length, base + i + 1);
       }
     }
     this.splitter.line += r.lines;
+  }
+
+  /** The input's name in messages. */
+  get file(): string {
+    return this.ctx.file;
+  }
+
+  /** Lines read so far (every line, events or not). */
+  get linesRead(): number {
+    return this.splitter.line;
   }
 
   end(): void {

@@ -33,6 +33,20 @@ const FILE_ID_MASK = 0xffffff;
 /** lock:contention_begin flag names (include/trace/events/lock.h LCB_F_*). */
 const CONTENTION_FLAGS: Record<string, number> = { SPIN: 1, READ: 2, WRITE: 4, RT: 8, PERCPU: 16, MUTEX: 32 };
 
+/** A syscall entry body as printed: `name: value` pairs joined by `, ` (ftrace: then its closing parenthesis), nothing after. */
+const SYSCALL_ARGS = /^(?:\w+: -?(?:0x)?[0-9a-fA-F]+(?:, \w+: -?(?:0x)?[0-9a-fA-F]+)*)?\)?[ \t]*$/;
+/** A syscall exit body: the return value alone. */
+const SYSCALL_RET = /^-?(?:0x)?[0-9a-fA-F]+[ \t]*$/;
+
+/** True when the syscall body matches `form`; else the line is reported (trailing text, a line run into the next). */
+function syscallBody(st: TraceState, r: EventRec, form: RegExp, what: string): boolean {
+  if (form.test(r.text.slice(r.body, r.end))) return true;
+  st.bad(r, 'bad-field', `${what}, and nothing after it`);
+  return false;
+}
+
+const enterBody = (st: TraceState, r: EventRec): boolean => syscallBody(st, r, SYSCALL_ARGS, 'a syscall entry body: name: value pairs joined by ", "');
+
 /** A syscall argument: hex with or without `0x`; BAD/TOO_BIG as parsed. */
 function arg(r: EventRec, key: string): number {
   return hexAt(r.text, valueAt(r.text, r.body, r.end, key), r.end);
@@ -49,15 +63,30 @@ export interface FaultFields {
  * -> the address and read / write / fetch. Pure, so trace_worker.ts parses it off this thread.
  */
 export function parseFault(text: string, body: number, end: number, out: FaultFields): void {
-  const at = valueAt(text, body, end, 'address=');
-  out.addr = hexAt(text, at, end);
-  // As printed, `address=` opens the body: then `error_code=` (which has no place inside
-  // `address=HEX`) is searched for only after that value, the same first match as from `body`.
-  // Where hexAt stopped is that value's end unless the address is malformed, and then the
-  // line is reported whatever the error code.
-  const from = at === body + 8 ? hexEnd : body;
-  out.op = faultOp(hexAt(text, valueAt(text, from, end, 'error_code='), end));
+  // As the kernel prints it (`address=%ps ip=%ps error_code=0x%lx`): the three fields in this
+  // order, the address and error code in hex with `0x`, nothing after but blanks. Anything else
+  // (`address=12345`, trailing text, a line that ran into the next one) is a malformed body.
+  out.addr = BAD;
+  out.op = BAD;
+  if (!text.startsWith('address=0', body) || (text.charCodeAt(body + 9) | 32) !== 120 /* x */) return;
+  const addr = hexAt(text, body + 8, end);
+  if (addr === BAD) return;
+  let i = hexEnd;
+  if (!text.startsWith(' ip=', i)) return;
+  i += 4;
+  while (i < end && text.charCodeAt(i) !== SP && text.charCodeAt(i) !== TAB) i++;
+  if (!text.startsWith(' error_code=0', i) || (text.charCodeAt(i + 13) | 32) !== 120) return;
+  const code = hexAt(text, i + 12, end);
+  if (code < 0) return;
+  for (let k = hexEnd; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if (c !== SP && c !== TAB) return;
+  }
+  out.addr = addr;
+  out.op = faultOp(code);
 }
+
+const SP = 32, TAB = 9;
 
 /** The row op of a page fault's x86 error code: fetch, write or read (BAD for a BAD or TOO_BIG code). */
 export function faultOp(code: number): number {
@@ -81,6 +110,7 @@ export function pageFaultUser(st: TraceState, r: EventRec): void {
 
 /** syscalls:sys_enter_mmap: keep len/prot/flags/fd until the exit gives the address. */
 function enterMmap(st: TraceState, r: EventRec): void {
+  if (!enterBody(st, r)) return;
   const len = arg(r, 'len: '), prot = arg(r, 'prot: '), flags = arg(r, 'flags: ');
   let fd = arg(r, 'fd: ');
   if (len < 0 || prot < 0 || flags < 0 || fd === BAD) {
@@ -96,6 +126,7 @@ function enterMmap(st: TraceState, r: EventRec): void {
 
 /** A syscall return value: -1 for an error (negative, or `0xffff...` at or above 2^53). */
 function syscallReturn(st: TraceState, r: EventRec): number | undefined {
+  if (!syscallBody(st, r, SYSCALL_RET, 'a syscall return value: 0x<hex>')) return undefined;
   if (isNegativeAt(r.text, r.body, r.end)) return -1;
   const v = hexAt(r.text, r.body, r.end);
   if (v === TOO_BIG) return -1;
@@ -114,6 +145,7 @@ function exitMmap(st: TraceState, r: EventRec): void {
 
 /** A range syscall: `start`, `len` and one more argument, or a reported error. */
 function range(st: TraceState, r: EventRec, startKey: string, lenKey: string, what: string): [number, number] | undefined {
+  if (!enterBody(st, r)) return undefined;
   const start = arg(r, startKey);
   let len = arg(r, lenKey);
   if (len === BAD && lenKey === 'len_in: ') len = arg(r, 'len: ');
@@ -157,6 +189,7 @@ function madvise(st: TraceState, r: EventRec): void {
  * not replayed. The migrate:mm_migrate_pages observation that follows keeps the outcome.
  */
 function movePages(st: TraceState, r: EventRec): void {
+  if (!enterBody(st, r)) return;
   st.ctx.counters.add('skipped_move_pages');
   st.warnOnce('move-pages', r.lineNo,
     'move_pages() is recorded, but its tracepoint carries only pointers to the page and node arrays, so the pages are unknown and no migrate row is written; write migrate rows in CSV to replay migrations');
@@ -164,6 +197,7 @@ function movePages(st: TraceState, r: EventRec): void {
 
 /** sys_enter_clone (flags known), clone3 (flags behind a pointer), fork, vfork. */
 const enterClone = (flags: number | 'clone'): TracepointHandler => (st, r) => {
+  if (!enterBody(st, r)) return;
   let f = flags === 'clone' ? arg(r, 'clone_flags: ') : flags;
   if (f === BAD || f === TOO_BIG) f = -1;
   st.tasks.openClone(r.task, f);
@@ -250,7 +284,8 @@ function mmMigratePages(st: TraceState, r: EventRec): void {
 }
 
 /** Exits of range syscalls: recorded by some setups, not needed (entries are replayed). */
-function unusedExit(st: TraceState): void {
+function unusedExit(st: TraceState, r: EventRec): void {
+  if (!syscallBody(st, r, SYSCALL_RET, 'a syscall return value: 0x<hex>')) return;
   st.ctx.counters.add('skipped_syscall_exit');
 }
 

@@ -125,7 +125,14 @@ export type CostName = keyof typeof DEFAULT_COSTS;
 /** Resolved costs in cycles, plus the machine's clock for conversions. */
 export type Costs = { readonly [K in CostName]: number } & { readonly cyclesPerNs: number; readonly jiffy: number };
 
-/** Apply overrides (ns by name) to the defaults; unknown names or bad values are input errors. */
+/**
+ * The range every figure may be set to with --costs, in ns: 0 to 1 s. A larger figure replays
+ * no kernel path anyone measured and makes the replay cross a tick per ms of it (1e15 ns for one
+ * access did not finish).
+ */
+export const COST_RANGE_NS = { min: 0, max: 1e9 } as const;
+
+/** Apply overrides (ns by name) to the defaults; unknown names or values outside COST_RANGE_NS are input errors. */
 export function resolveCostsNs(overrides: Record<string, unknown> = {}, file = '--costs'): Record<CostName, number> {
   const out = Object.fromEntries(Object.entries(DEFAULT_COSTS).map(([k, v]) => [k, v.ns])) as Record<CostName, number>;
   for (const [k, v] of Object.entries(overrides)) {
@@ -133,8 +140,9 @@ export function resolveCostsNs(overrides: Record<string, unknown> = {}, file = '
       throw new InputError({ code: 'unknown-cost', stage: 'costs', file, text: k, expected: `a cost name; valid: ${Object.keys(DEFAULT_COSTS).join(', ')}` });
     }
     const ns = typeof v === 'number' ? v : typeof v === 'object' && v !== null && 'ns' in v ? (v as { ns: unknown }).ns : undefined;
-    if (typeof ns !== 'number' || !Number.isFinite(ns) || ns < 0) {
-      throw new InputError({ code: 'bad-cost', stage: 'costs', file, text: `${k}: ${JSON.stringify(v)}`, expected: 'a non-negative number of ns, or {"ns": N}' });
+    if (typeof ns !== 'number' || !Number.isFinite(ns) || ns < COST_RANGE_NS.min || ns > COST_RANGE_NS.max) {
+      throw new InputError({ code: 'bad-cost', stage: 'costs', file, text: `${k}: ${JSON.stringify(v)}`,
+        expected: `${k}: a number of ns from ${COST_RANGE_NS.min} to ${COST_RANGE_NS.max} (1 s), or {"ns": N}; see 'mmreplay list costs'` });
     }
     out[k as CostName] = ns;
   }

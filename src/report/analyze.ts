@@ -8,6 +8,7 @@
  * ops (mmap, munmap, migrate ...) do not touch pages here. Pages are per process: the same
  * address in two processes is two pages. Loops run over the typed columns by index.
  */
+import { usageError } from '../util/errors.js';
 import type { EventColumnArrays } from '../ingest/batch.js';
 import { isAccess, isReplayable, Op, OPS, PAGE_SHIFT, PAGE_SIZE } from '../ingest/schema.js';
 import type { Row } from './columns.js';
@@ -64,6 +65,9 @@ export interface AnalyzeResult {
 /** Largest pages one access may touch; longer accesses are cut and counted. */
 const MAX_ACCESS_PAGES = 1 << 18;
 
+/** Most working-set windows an analysis makes (`--window` must give at most this many over the trace). */
+export const MAX_WINDOWS = 100_000;
+
 /** A 1-2-5 step of ns at least `span / windows`. */
 export function niceWindow(spanNs: number, windows: number): number {
   const raw = Math.max(1, Math.ceil(spanNs / windows));
@@ -80,6 +84,11 @@ export function analyzeTrace(input: AnalyzeInput, opts: AnalyzeOptions = {}): An
   for (let i = 0; i < n; i++) { const ts = c.ts[i]!; if (ts < t0) t0 = ts; if (ts > t1) t1 = ts; }
   if (n === 0) t0 = 0;
   const windowNs = opts.windowNs ?? niceWindow(t1 - t0, opts.windows ?? 50);
+  // The working set is a row per window from the first event's to the last's: bound them up front.
+  const windowCount = Math.floor((t1 - t0) / windowNs) + 1;
+  if (windowCount > MAX_WINDOWS) {
+    throw usageError(`--window ${windowNs} ns makes ${windowCount} working-set windows over this trace's ${t1 - t0} ns; at most ${MAX_WINDOWS}: use --window ${Math.ceil((t1 - t0 + 1) / MAX_WINDOWS)} or more`, String(windowNs));
+  }
   const counters: Record<string, number> = {};
   // Pages by index: pid, page number, accesses, reads, writes, first ts, first tid or -1 once shared.
   const pageIdx = new Map<number, Map<number, number>>();

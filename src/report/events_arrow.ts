@@ -5,23 +5,26 @@
  * `--unit cycles`: start_cycles, end_cycles, latency_cycles). Times are integers.
  */
 import {
-  Data, Dictionary, Field, Float64, Int32, Int8, RecordBatch, RecordBatchFileWriter, Schema, Struct, Utf8,
+  Data, Dictionary, Field, Float64, Int32, Int8, RecordBatch, Schema, Struct, Utf8,
   makeData, vectorFromArray, type Vector,
 } from 'apache-arrow';
-import { AtomicFile } from '../ingest/writer.js';
+import { ArrowIpcFileWriter } from '../ingest/arrow_ipc.js';
 import { OPS } from '../ingest/schema.js';
+import type { ByteSink } from '../util/byte_sink.js';
 import type { EventRecorder } from '../replay/result.js';
 import type { TimeUnit } from './columns.js';
 
 const BATCH = 65536;
 const OUTCOMES = ['ok', 'sigsegv', 'violation'];
 
-/** Streams replayed events into an Arrow IPC file that lands atomically on `finish()`. */
+/**
+ * Streams replayed events as an Arrow IPC file into a ByteSink (the CLI's atomic file); every
+ * byte has reached the sink when `finish()` resolves. A sink failure stops the replay at the next
+ * batch (`event` throws it).
+ */
 export class EventsArrowWriter implements EventRecorder {
-  private readonly file: AtomicFile;
-  private readonly writer = new RecordBatchFileWriter();
+  private readonly ipc: ArrowIpcFileWriter;
   private readonly schema: Schema;
-  private readonly pumped: Promise<void>;
   private readonly policyDict: Vector<Utf8>;
   private readonly opDict: Vector<Utf8>;
   private readonly outcomeDict: Vector<Utf8>;
@@ -42,8 +45,7 @@ export class EventsArrowWriter implements EventRecorder {
   private retriesCol = new Int32Array(BATCH);
   private paths: Uint8Array[] = new Array<Uint8Array>(BATCH);
 
-  constructor(target: string, policies: readonly string[], unit: TimeUnit, cpuGhz: number) {
-    this.file = new AtomicFile(target);
+  constructor(sink: ByteSink, policies: readonly string[], unit: TimeUnit, cpuGhz: number) {
     const t = unit === 'ns' ? '_ns' : '_cycles';
     this.scale = unit === 'ns' ? 1 / cpuGhz : 1;
     const dict = (id: number) => new Dictionary(new Utf8(), new Int8(), id, false);
@@ -56,12 +58,7 @@ export class EventsArrowWriter implements EventRecorder {
     this.policyDict = vectorFromArray([...policies], new Utf8());
     this.opDict = vectorFromArray([...OPS], new Utf8());
     this.outcomeDict = vectorFromArray(OUTCOMES, new Utf8());
-    this.writer.reset(undefined, this.schema);
-    this.pumped = this.pump();
-  }
-
-  private async pump(): Promise<void> {
-    for await (const chunk of this.writer) await this.file.write(chunk);
+    this.ipc = new ArrowIpcFileWriter(sink, this.schema);
   }
 
   policy(index: number): void {
@@ -121,27 +118,23 @@ export class EventsArrowWriter implements EventRecorder {
       makeData({ type: new Int32(), length: n, nullCount: 0, data: this.retriesCol.slice(0, n) }),
     ];
     const struct = makeData({ type: new Struct(f), length: n, nullCount: 0, children });
-    this.writer.write(new RecordBatch(this.schema, struct));
+    this.ipc.push(new RecordBatch(this.schema, struct));
     this.n = 0;
   }
 
   async flush(): Promise<void> {
     this.emit();
-    await new Promise<void>((r) => setImmediate(r));
+    await this.ipc.drain();
   }
 
-  /** Write the footer and rename into place. */
+  /** Write the last batch and the footer. */
   async finish(): Promise<void> {
     // An empty replay still writes a valid file with the schema (one empty batch).
     this.emit(this.rows === 0);
-    this.writer.finish();
-    await this.pumped;
-    await this.file.finish();
+    await this.ipc.finish();
   }
 
   async abort(): Promise<void> {
-    this.writer.abort();
-    await this.pumped.catch(() => undefined);
-    await this.file.abort();
+    await this.ipc.abort();
   }
 }

@@ -25,7 +25,7 @@ import type { LockType, TimelineRecorder } from '../replay/result.js';
 /** Default event cap (`--timeline-limit`). */
 export const DEFAULT_TIMELINE_LIMIT = 1_000_000;
 
-/** Where the JSON text goes, chunk by chunk (an AtomicFile, or a string collector in tests). */
+/** Where the JSON text goes, chunk by chunk (the CLI's atomic file, or a string collector in tests). */
 export interface TimelineSink {
   write(chunk: string): Promise<void> | void;
 }
@@ -86,7 +86,9 @@ export class ChromeTraceRecorder implements TimelineRecorder {
     if (this.bufBytes >= this.chunkBytes) this.flush();
   }
 
+  /** Hand the buffered text to the sink; a failed sink stops the recording (and the replay) with its error. */
   private flush(): void {
+    if (this.error !== undefined) throw this.error;
     if (this.buf.length === 0) return;
     const chunk = this.buf.join('');
     this.buf = [];
@@ -96,6 +98,7 @@ export class ChromeTraceRecorder implements TimelineRecorder {
       if (p !== undefined) this.pending = this.pending.then(() => p).catch((e: unknown) => { this.error ??= e; });
     } catch (e) {
       this.error ??= e;
+      throw e;
     }
   }
 

@@ -38,7 +38,7 @@ export const populate: EventRow[] = [
   [T(1), P, P, 'write', BASE, PAGE],
 ];
 const fork = (at: number): EventRow => [T(at), P, P, 'fork', 0, 0, C];
-/** mprotect(PROT_READ) + mprotect(PROT_READ|PROT_WRITE) by the test process. */
+/** mprotect(PROT_READ) + mprotect(PROT_READ|PROT_WRITE) by the test process (P). */
 const mprotectRoundTrip = (at: number): EventRow[] => [
   [T(at), P, P, 'mprotect', BASE, PAGE, PROT_READ],
   [T(at + 0.2), P, P, 'mprotect', BASE, PAGE, PROT_READ_WRITE],

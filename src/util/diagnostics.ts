@@ -39,6 +39,7 @@ export const INGEST_COUNTERS: readonly CounterDef[] = [
   { name: 'pid_grouping_conflict', severity: 'warning', description: 'mm= pointers or clone events that contradicted an earlier process grouping (pointer reuse after exit, or a wrong guess)' },
   { name: 'lost_events', severity: 'warning', description: 'events the kernel dropped while recording (ftrace LOST EVENTS lines)' },
   { name: 'ts_before_first', severity: 'warning', description: 'events timed before the first event of the trace, clamped to ts 0' },
+  { name: 'skipped_no_task', severity: 'warning', description: 'perf script events printed with no task (-1/-1), not replayed' },
   { name: 'errors', severity: 'error', description: 'input errors (each reported with file and line)' },
 ];
 

@@ -70,3 +70,23 @@ export class InvariantError extends Error {
     this.history = history;
   }
 }
+
+/**
+ * An output could not be written (a full disk, a read-only filesystem, a directory where a file
+ * should go ...). Thrown by the CLI's file writer, after it removed its temporary file; the CLI
+ * prints one line naming the path and the errno. `exitCode` is 2 when the user named a place
+ * that cannot be written (EROFS, EACCES, EISDIR, ENOENT ...), 1 when the machine failed (ENOSPC,
+ * EIO ...).
+ */
+export class OutputError extends Error {
+  readonly path: string;
+  readonly code: string;
+  readonly exitCode: 1 | 2;
+  constructor(path: string, code: string, detail: string, exitCode: 1 | 2) {
+    super(`cannot write ${path}: ${code}: ${detail}`);
+    this.name = 'OutputError';
+    this.path = path;
+    this.code = code;
+    this.exitCode = exitCode;
+  }
+}

@@ -53,7 +53,7 @@ describe('mmreplay analyze', () => {
     expect(data.tables.working_set.map((w: { pages: number }) => w.pages)).toEqual([1, 0, 1]);
     const bad = await runCaptured(['analyze', 't.perf.txt', '--window', '-1'], dir);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--window: a positive integer');
+    expect(bad.stderr).toContain('--window: an integer from 1 to');
     expect((await runCaptured(['analyze', 'missing.csv'], dir)).code).toBe(2);
   });
 });

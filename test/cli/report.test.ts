@@ -2,14 +2,14 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderSummaryTables } from '../../src/report/terminal.js';
-import { writeReplayOutputs } from '../../src/report/write.js';
+import { writeReplayOutputs } from '../helpers/outputs.js';
 import { runCaptured } from '../helpers/cli.js';
 import { tempDir } from '../helpers/sources.js';
 import { smallResult } from '../report/fixture.js';
 
 async function runDir(): Promise<string> {
   const dir = tempDir();
-  await writeReplayOutputs(smallResult(), join(dir, 'run'), { unit: 'ns', commandLine: 'mmreplay replay tiny.csv -o run', toolVersion: '0.1.0' });
+  writeReplayOutputs(smallResult(), join(dir, 'run'), { unit: 'ns', commandLine: 'mmreplay replay tiny.csv -o run', toolVersion: '0.1.0' });
   return dir;
 }
 

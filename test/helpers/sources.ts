@@ -48,9 +48,9 @@ export function load(name: string, data: string | Uint8Array, options: LoadOptio
 }
 
 /** The InputError a load throws (fails the test if it does not throw one). */
-export async function loadError(name: string, data: string | Uint8Array, options: LoadOptions = {}): Promise<InputError> {
+export async function loadError(name: string, data: string | Uint8Array, options: LoadOptions = {}, chunk = Infinity): Promise<InputError> {
   try {
-    await load(name, data, options);
+    await load(name, data, options, chunk);
   } catch (err) {
     if (err instanceof InputError) return err;
     throw err;

@@ -5,6 +5,7 @@ import { loadEventTable } from '../../src/ingest/load.js';
 import { eventSchema } from '../../src/ingest/arrow_schema.js';
 import { META } from '../../src/ingest/schema.js';
 import { ArrowEventWriter } from '../../src/ingest/writer.js';
+import { AtomicFile } from '../../src/cli/atomic_file.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load, loadError, rowsOf, sourceOf, tempDir } from '../helpers/sources.js';
@@ -57,9 +58,11 @@ describe('Arrow input', () => {
     const dir = tempDir();
     const arrowOf = async (name: string, csv: string, objects: string[]): Promise<Uint8Array> => {
       const path = join(dir, name);
-      const w = new ArrowEventWriter(path);
+      const file = new AtomicFile(path);
+      const w = new ArrowEventWriter(file);
       const res = await ingest([sourceOf('in.csv', csv)], { onBatch: (b) => w.write(b) });
       await w.finish(new Map(res.metadata).set(META.observedObjects, JSON.stringify(objects)));
+      file.commit();
       return new Uint8Array(readFileSync(path));
     };
     const row = (pid: number, ts: number) => `${ts},${pid},${pid},obs_mmap_lock_start,1,0,1\n${ts + 1},${pid},${pid},read,0x10,,\n`;

@@ -91,10 +91,8 @@ describe('perf and ftrace page faults read from bytes', () => {
       typical.replace('[001]  ', ''),
       typical.replace('mtwork', 'Web Content'),
       typical.replace('exceptions', '1 exceptions'),
-      typical.replace('0x7f000c3c0bc0', '0X7F000C3C0BC0').replace('0x6', '6'),
+      typical.replace('0x7f000c3c0bc0', '0X7F000C3C0BC0').replace('0x6', '0X6'),
       typical.replaceAll('  ', '\t'),
-      typical.replace(' ip', ',ip').replace(' error', ',error'),
-      typical.replace('ip=', 'xerror_code=0x4 ip='),
     ];
     for (const line of variants) {
       expect(byteFault(line), line).toEqual(textFault(line));
@@ -115,6 +113,12 @@ describe('perf and ftrace page faults read from bytes', () => {
       typical.replace('0x7f000c3c0bc0', '0xffffffff81000000'), // counted as a kernel address by the reader
       typical.replace('0x6', '0xq'),
       typical.replace(' error_code=0x6', ''),
+      // not the kernel's `address=%ps ip=%ps error_code=0x%lx`: malformed for the text reader too
+      typical.replace('0x6', '6'),
+      typical.replace(' ip', ',ip').replace(' error', ',error'),
+      typical.replace('ip=', 'xerror_code=0x4 ip='),
+      `${typical} trailing text`,
+      typical.replace('address=0x7f000c3c0bc0', 'address=7f000c3c0bc0'),
       typical.replace('5123.000001:', '5123.000001:x'),
       'just text',
       '',

@@ -6,13 +6,16 @@ import { ingest, type IngestSource } from '../../src/ingest/ingest.js';
 import { loadEventTable } from '../../src/ingest/load.js';
 import { FIRST_OBSERVATION_OP, FORMAT_VERSION, META, OPS, Op, defaultLen } from '../../src/ingest/schema.js';
 import { writerFor } from '../../src/ingest/writer.js';
+import { AtomicFile } from '../../src/cli/atomic_file.js';
 import { load, rowsOf, sourceOf, tempDir, type NamedRow } from '../helpers/sources.js';
 
 /** Ingest `sources` to `path` through the atomic writer, as the CLI does. */
 async function ingestTo(sources: IngestSource[], path: string): Promise<void> {
-  const w = writerFor(path);
+  const file = new AtomicFile(path);
+  const w = writerFor(path, file);
   const res = await ingest(sources, { onBatch: (b) => w.write(b), batchRows: 16 });
   await w.finish(res.metadata);
+  file.commit();
 }
 
 const MAX = 2 ** 53 - 1;

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeReplayOutputs } from '../../src/report/write.js';
+import { writeReplayOutputs } from '../helpers/outputs.js';
 import { tempDir } from '../helpers/sources.js';
 import { smallResult } from './fixture.js';
 
@@ -62,7 +62,7 @@ function expectedCdf(): string {
 describe('replay output files (golden)', () => {
   it('writes the exact CSV text of every file, in ns', async () => {
     const dir = join(tempDir(), 'run');
-    await writeReplayOutputs(smallResult(), dir, { unit: 'ns', commandLine: 'mmreplay replay tiny.csv', toolVersion: '9.9.9' });
+    writeReplayOutputs(smallResult(), dir, { unit: 'ns', commandLine: 'mmreplay replay tiny.csv', toolVersion: '9.9.9' });
     const read = (f: string) => readFileSync(join(dir, f), 'utf8');
     expect(read('summary.csv')).toBe(SUMMARY);
     expect(read('latency.csv')).toBe(LATENCY);
@@ -74,7 +74,7 @@ describe('replay output files (golden)', () => {
 
   it('switches time columns to _cycles with --unit cycles', async () => {
     const dir = join(tempDir(), 'run');
-    await writeReplayOutputs(smallResult(), dir, { unit: 'cycles', commandLine: '', toolVersion: '0' });
+    writeReplayOutputs(smallResult(), dir, { unit: 'cycles', commandLine: '', toolVersion: '0' });
     const summary = readFileSync(join(dir, 'summary.csv'), 'utf8').split('\n');
     expect(summary[0]).toBe('policy,events,faults,major_faults,makespan_cycles,fault_mean_cycles,fault_p50_cycles,fault_p99_cycles,fault_max_cycles,mmap_lock_wait_cycles,vma_lock_wait_cycles,migrate_pages,migrate_ok,migrate_failed,refcount_failures,cow_copies,fork_copies,swapins,duplicate_swapins,integrity_violations,stale_migration_entries,deadlocks');
     expect(summary[1]).toBe('linux-2.6.34-rc,10,4,1,2000000,15400,403,60000,60000,6000,0,2,1,1,3,1,0,1,0,1,0,1');
@@ -84,7 +84,7 @@ describe('replay output files (golden)', () => {
 
   it('writes meta.json with run, trace, policies, machine, costs, counters and findings', async () => {
     const dir = join(tempDir(), 'run');
-    await writeReplayOutputs(smallResult(), dir, {
+    writeReplayOutputs(smallResult(), dir, {
       unit: 'ns', commandLine: 'mmreplay replay tiny.csv', toolVersion: '9.9.9',
       counterDefs: [{ name: 'replay.timer_interrupts', severity: 'info', description: 'timer ticks delivered' }],
     });
@@ -120,8 +120,8 @@ describe('replay output files (golden)', () => {
     const a = join(tempDir(), 'a');
     const b = join(tempDir(), 'b');
     const opts = { unit: 'ns' as const, commandLine: 'x', toolVersion: '1' };
-    const pa = (await writeReplayOutputs(smallResult(), a, opts)).paths;
-    const pb = (await writeReplayOutputs(smallResult(), b, opts)).paths;
+    const pa = (writeReplayOutputs(smallResult(), a, opts)).paths;
+    const pb = (writeReplayOutputs(smallResult(), b, opts)).paths;
     expect(pa.length).toBe(7);
     pa.forEach((p, i) => expect(readFileSync(p)).toEqual(readFileSync(pb[i]!)));
   });

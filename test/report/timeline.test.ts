@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ChromeTraceRecorder } from '../../src/report/timeline.js';
-import { TimelineFile } from '../../src/report/write.js';
+import { AtomicFile } from '../../src/cli/atomic_file.js';
 import { tempDir } from '../helpers/sources.js';
 
 interface TraceEvent { ph: string; pid: number; tid: number; ts: number; dur?: number; name?: string; s?: string; args?: Record<string, unknown> }
@@ -126,18 +126,21 @@ describe('Chrome trace-event timeline', () => {
     expect(t.traceEvents.some((e) => e.ph === 'i' && e.s === 'g' && /truncated: limit of 20 events/.test(e.name!))).toBe(true);
   });
 
-  it('streams into an AtomicFile that appears whole on finish, not at all on abort', async () => {
+  it('streams into an AtomicFile that appears whole on commit, not at all on discard', async () => {
     const dir = tempDir();
-    const ok = new TimelineFile(join(dir, 'ok.json'), { cpuGhz: 3, chunkBytes: 16 });
-    ok.recorder.policy(0, 'linux-6.12');
-    ok.recorder.begin(7, 'fault', 3000);
-    ok.recorder.end(7, 6000);
+    const okFile = new AtomicFile(join(dir, 'ok.json'));
+    const ok = new ChromeTraceRecorder(okFile, { cpuGhz: 3, chunkBytes: 16 });
+    ok.policy(0, 'linux-6.12');
+    ok.begin(7, 'fault', 3000);
+    ok.end(7, 6000);
     await ok.finish();
+    okFile.commit();
     const t = JSON.parse(readFileSync(join(dir, 'ok.json'), 'utf8'));
     expect(t.traceEvents.filter((e: TraceEvent) => e.ph === 'B' || e.ph === 'E').map((e: TraceEvent) => e.ts)).toEqual([1, 2]);
-    const bad = new TimelineFile(join(dir, 'bad.json'), { cpuGhz: 3 });
-    bad.recorder.policy(0, 'x');
-    await bad.abort();
+    const badFile = new AtomicFile(join(dir, 'bad.json'));
+    const bad = new ChromeTraceRecorder(badFile, { cpuGhz: 3 });
+    bad.policy(0, 'x');
+    badFile.discard();
     expect(readdirSync(dir)).toEqual(['ok.json']);
   });
 });
