@@ -10,6 +10,7 @@ import type { ReaderContext } from './reader.js';
 import { TraceTextReader } from './trace_text_reader.js';
 import { NameEnd, countStyleLines, parseHeader, scanEventName, type EventToken } from './perf_header.js';
 import { DEFAULT_REORDER_CAP } from './perf_state.js';
+import { TRACEPOINTS } from './tracepoints.js';
 
 const HASH = 35, SP = 32, TAB = 9;
 
@@ -41,7 +42,8 @@ class FtraceReader extends TraceTextReader {
     const tok = this.tok;
     scanEventName(text, this.h.rest, end, false, tok);
     const r = this.state.begin(this.h, text, start, end, no, tok.body);
-    this.state.dispatch(this.eventName(text, tok), r);
+    const name = this.eventName(text, tok);
+    this.state.handle(TRACEPOINTS.get(name), name, r);
   }
 
   /** Bare event name; ftrace's `sys_NAME(` / `sys_NAME ->` become `sys_enter_NAME` / `sys_exit_NAME`. */

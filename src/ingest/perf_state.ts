@@ -17,7 +17,9 @@ import { Op } from './schema.js';
 import { TaskTable, newTask, type Task } from './perf_tasks.js';
 import { DROPPED, PENDING_BIRTH, PENDING_MMAP, ReorderQueue } from './perf_queue.js';
 import { TimeBase, type LineHeader } from './perf_header.js';
-import { TRACEPOINTS, type TracepointHandler } from './tracepoints.js';
+
+/** What handles one event of a trace (tracepoints.ts supplies one per tracepoint). */
+export type EventHandler = (st: TraceState, r: EventRec) => void;
 
 /** Entries the reorder buffer holds before forcing its head. */
 export const DEFAULT_REORDER_CAP = 1 << 18;
@@ -83,13 +85,11 @@ export class TraceState {
     return r;
   }
 
-  /** Run the handler of tracepoint `name` (`subsys:name` or bare `name`), or count it unknown. */
-  dispatch(name: string, r: EventRec): void {
-    this.handle(TRACEPOINTS.get(name), name, r);
-  }
-
-  /** Run `handler` (looked up by the caller for `name`), or count `name` unknown when none. */
-  handle(handler: TracepointHandler | undefined, name: string, r: EventRec): void {
+  /**
+   * Run `handler` (the caller looked it up for `name` in tracepoints.ts TRACEPOINTS), or count
+   * `name` unknown when none.
+   */
+  handle(handler: EventHandler | undefined, name: string, r: EventRec): void {
     if (handler !== undefined) handler(this, r);
     else this.unknown(name);
     if (this.queue.length > 0) this.drain();

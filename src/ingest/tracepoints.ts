@@ -4,7 +4,7 @@
  * the event means for the event table (docs/design.md section 1, "Recorded sources").
  * Handlers are registered under `subsystem:name` (perf) and bare `name` (ftrace, trace-cmd).
  */
-import type { EventRec, TraceState } from './perf_state.js';
+import type { EventHandler, EventRec, TraceState } from './perf_state.js';
 import { BAD, TOO_BIG, boolAt, decAt, hexAt, hexEnd, isNegativeAt, textAt, valueAt, valueEnd } from './perf_fields.js';
 import { FORK_FLAGS, VFORK_FLAGS } from './perf_tasks.js';
 import {
@@ -13,7 +13,7 @@ import {
 } from './schema.js';
 
 /** Handles one tracepoint event of the current line. */
-export type TracepointHandler = (st: TraceState, r: EventRec) => void;
+export type TracepointHandler = EventHandler;
 
 /** x86 page-fault error code bits (arch/x86/include/asm/trap_pf.h). */
 const X86_PF_WRITE = 1 << 1;

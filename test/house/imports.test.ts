@@ -1,7 +1,8 @@
 /**
  * The house rules a reader relies on (docs/design.md section 0), checked on the source text:
- * no import circle of files anywhere in src/ (type-only imports included), no import for its
- * side effects, and no registration list or WeakMap side table in src/replay.
+ * no import circle of files anywhere in src/ (type-only imports included), only src/cli touches
+ * node:fs and process, no import for its side effects, no registration list or WeakMap side
+ * table in src/replay, and only the engine sets the clock.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -76,8 +77,16 @@ describe('the import graph of src/', () => {
     expect(imports(join(SRC, 'replay/row_loop.ts')).some((d) => d.endsWith('engine/task.ts'))).toBe(true);
   });
 
-  it('src/replay has no import circle', () => {
-    expect(circles(files(join(SRC, 'replay')))).toEqual([]);
+  it('src/ has no import circle', () => {
+    expect(circles(files(SRC))).toEqual([]);
+  });
+
+  it('only src/cli touches node:fs and process', () => {
+    for (const f of files(SRC)) {
+      if (f.includes('/src/cli/')) continue;
+      const text = readFileSync(f, 'utf8');
+      expect(text, relative(SRC, f)).not.toMatch(/node:fs|\bprocess\./);
+    }
   });
 
   it('src/replay imports nothing for its side effects, and has no registration list or WeakMap side table', () => {

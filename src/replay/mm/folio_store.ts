@@ -111,14 +111,18 @@ export class FolioStore {
     this.id[s] = id;
     this.refcount[s] = 1;
     this.mapcount[s] = 0;
-    this.flags[s] = 0;
     this.data[s] = 0;
     this.index[s] = 0;
     this.lruPrev[s] = NO_SLOT;
     this.lruNext[s] = NO_SLOT;
     this.lockedAt[s] = 0;
     this.mappingNo[s] = 0;
-    this.setNode(s, node);
+    // setNode() for a fresh slot, inline (the fault path allocates here).
+    if (packsNode(node)) this.flags[s] = node << NODE_SHIFT;
+    else {
+      this.flags[s] = NODE_UNPACKED << NODE_SHIFT;
+      this.bigNodes.set(s, node);
+    }
     return s;
   }
 
@@ -133,7 +137,7 @@ export class FolioStore {
       h.retire();
       this.handles.delete(s);
     }
-    this.bigNodes.delete(s);
+    if (this.bigNodes.size > 0) this.bigNodes.delete(s);
     this.free.push(s);
   }
 

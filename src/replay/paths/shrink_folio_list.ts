@@ -121,7 +121,7 @@ export const MAX_RECLAIM_RETRIES = 16;
  * if folios were skipped for writeback or a lock (they come free without more reclaim), the
  * allocation goes ahead over the limit until they do (so too when another task's reclaim has
  * folios isolated); if none were, the limit cannot be met:
- * out_of_memory() kills a process.
+ * out_of_memory() kills the worst offender (oom_badness).
  */
 export function* try_to_free_pages(k: Kernel, task: Thread): Path<void> {
   if (task.memalloc) return; // PF_MEMALLOC: no recursion
