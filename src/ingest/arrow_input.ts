@@ -17,6 +17,7 @@
  */
 import { DataType, MessageHeader, MessageReader, Precision, RecordBatchReader, Table, tableToIPC, type RecordBatch, type Schema, type Vector } from 'apache-arrow';
 import { Footer } from 'apache-arrow/ipc/metadata/file';
+import { CorruptMessage, MessageGuard } from './arrow_guard.js';
 import { arrowKind } from './detect.js';
 import type { ReaderContext } from './reader.js';
 import { eventSchema } from './arrow_schema.js';
@@ -51,8 +52,12 @@ class Tail {
   }
 }
 
-/** Feed `it` to Arrow's reader, without the file magic; manual next() so the reader never closes `it`. */
+/**
+ * Feed `it` to Arrow's reader, without the file magic; manual next() so the reader never closes
+ * `it`. Each message's metadata is bounds-checked first (arrow_guard.ts): Arrow trusts it.
+ */
 async function* feed(it: AsyncIterator<Uint8Array>, skip: number, tail: Tail, prefix?: Uint8Array): AsyncGenerator<Uint8Array> {
+  const guard = new MessageGuard();
   if (prefix !== undefined) yield prefix;
   for (;;) {
     const r = await it.next();
@@ -64,6 +69,7 @@ async function* feed(it: AsyncIterator<Uint8Array>, skip: number, tail: Tail, pr
       c = c.subarray(n);
       skip -= n;
     }
+    guard.push(c);
     if (c.length > 0) yield c;
   }
 }
@@ -131,6 +137,9 @@ export async function readArrowInput(
     }
   } catch (err) {
     if (err instanceof InputError) throw err;
+    if (err instanceof CorruptMessage) {
+      throw new InputError({ code: 'bad-arrow', stage: 'ingest', file: ctx.file, expected: `an Arrow IPC ${kind}; after ${batches} record batches (${check.rows} rows) it holds a corrupt message (${err.message})` });
+    }
     const message = err instanceof Error ? err.message : String(err);
     if (/^Expected to read \d+ .*bytes/.test(message)) {
       check.truncated(`a whole Arrow IPC ${kind}; it stops in the middle of a message after ${batches} record batches (${check.rows} rows): it was cut short (${message})`);
@@ -194,9 +203,10 @@ class ArrowChecker {
     const col = (name: string): Vector => {
       const v = b.getChild(name)!;
       if (v.nullCount > 0) {
+        // (a corrupt file may count nulls its validity bitmap does not hold: the search is bounded)
         let i = 0;
-        while (v.isValid(i)) i++;
-        this.fail('null-value', `${name}=null`, `column ${name} without nulls`, this.rows + i);
+        while (i < v.length && v.isValid(i)) i++;
+        this.fail('null-value', `${name}=null`, `column ${name} without nulls`, this.rows + Math.min(i, Math.max(0, v.length - 1)));
       }
       return v;
     };

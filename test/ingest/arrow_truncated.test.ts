@@ -11,6 +11,7 @@ import { Op } from '../../src/ingest/schema.js';
 import { ArrowEventWriter } from '../../src/ingest/writer.js';
 import { MemorySink } from '../../src/util/byte_sink.js';
 import { load, loadError } from '../helpers/sources.js';
+import { FORMATS, mutate } from '../fuzz/readers.js';
 
 /** An mmreplay Arrow file of `rows` reads in batches of `batchRows`. */
 async function arrowFile(rows: number, batchRows: number): Promise<Uint8Array> {
@@ -64,5 +65,13 @@ describe('truncated and spliced Arrow input', () => {
     expect((await load('s.arrows', stream)).rows).toBe(300);
     const err = await loadError('s.arrows', stream.subarray(0, stream.length - 8));
     expect(err.issues[0]).toMatchObject({ code: 'truncated-arrow', file: 's.arrows' });
+  });
+
+  it('a message whose metadata claims vectors longer than itself is an error, not an out-of-memory abort (found by the fuzzer)', async () => {
+    const arrow = FORMATS.find((f) => f.format === 'arrow')!;
+    const edits = [{ kind: 'truncate', at: 1857421882 }, { kind: 'insert', at: 1851033857, bytes: [56, 55, 10] }, { kind: 'truncate', at: 541082023 }] as const;
+    const err = await loadError('corrupt.arrow', mutate(await arrow.seed(), edits as never), { format: 'arrow' });
+    expect(err.issues[0]).toMatchObject({ code: 'bad-arrow', file: 'corrupt.arrow' });
+    expect(err.message).toContain('corrupt message');
   });
 });
