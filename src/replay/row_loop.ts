@@ -123,11 +123,11 @@ class RowLoop implements InlineResume {
         r = this.rows.next();
         if (r < 0) return END;
         if (cols.op[r]! >= FIRST_OBSERVATION_OP) continue;
-        if (task.exited) {
-          stats.count(task.oomKilled ? 'rows_after_oom_kill' : 'ops_after_exit');
-          continue;
-        }
-        if (task.oomKilled) {
+        if (task.exited || task.oomKilled) {
+          if (task.exited) {
+            stats.count(task.oomKilled ? 'rows_after_oom_kill' : 'ops_after_exit');
+            continue;
+          }
           // SIGKILL (paths/out_of_memory.ts): the thread exits now instead of running the row.
           this.waitFor = -1;
           this.t0 = e.now;
